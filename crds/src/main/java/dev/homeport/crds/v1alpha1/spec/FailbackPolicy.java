@@ -1,0 +1,45 @@
+package dev.homeport.crds.v1alpha1.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.homeport.crds.v1alpha1.Validation;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+
+/** When a recovered region gets its keys back. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FailbackPolicy {
+
+  @Default("Manual")
+  @JsonPropertyDescription(
+      "Automatic: fail back once the region has been healthy for stableFor. Manual: wait for"
+          + " approval (kubectl homeport failback <region> --approve).")
+  private ApprovalMode mode;
+
+  @Default("5m")
+  @Pattern(Validation.DURATION)
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "How long a failed-over region must pass every probe before it may fail back (hysteresis"
+          + " against flapping), e.g. 5m.")
+  private String stableFor;
+
+  public FailbackPolicy() {}
+
+  public ApprovalMode getMode() {
+    return mode;
+  }
+
+  public void setMode(ApprovalMode mode) {
+    this.mode = mode;
+  }
+
+  public String getStableFor() {
+    return stableFor;
+  }
+
+  public void setStableFor(String stableFor) {
+    this.stableFor = stableFor;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.homeport.crds.v1alpha1.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observes of the topology and what it has done. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RegionTopologyStatus {
+
+  @JsonPropertyDescription("The metadata.generation this status was computed from.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "Epoch of the routing table last published to the regions; it only ever increases.")
+  private Long routingEpoch;
+
+  @JsonPropertyDescription("One line per region, name:phase[>servedBy], for kubectl get.")
+  private String summary;
+
+  @JsonPropertyDescription("Observed state of each region.")
+  private List<RegionStatus> regions = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Ready, Degraded, FailoverInProgress and refusals, in the Kubernetes condition convention.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("Reports of the most recent failover drills, newest last (bounded).")
+  private List<DrillRecord> drills = new ArrayList<>();
+
+  public RegionTopologyStatus() {}
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public Long getRoutingEpoch() {
+    return routingEpoch;
+  }
+
+  public void setRoutingEpoch(Long routingEpoch) {
+    this.routingEpoch = routingEpoch;
+  }
+
+  public String getSummary() {
+    return summary;
+  }
+
+  public void setSummary(String summary) {
+    this.summary = summary;
+  }
+
+  public List<RegionStatus> getRegions() {
+    return regions;
+  }
+
+  public void setRegions(List<RegionStatus> regions) {
+    this.regions = regions;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public List<DrillRecord> getDrills() {
+    return drills;
+  }
+
+  public void setDrills(List<DrillRecord> drills) {
+    this.drills = drills;
+  }
+}
