@@ -63,6 +63,34 @@ public final class RedisServer implements AutoCloseable {
     throw last;
   }
 
+  /**
+   * Starts a fresh server on a given loopback port, for set-ups whose addresses are fixed (the
+   * local multi-region system). Fails with the server's own message when the port is taken.
+   */
+  public static RedisServer startOn(int port) {
+    try {
+      RedisServer server =
+          new RedisServer(executable(), Files.createTempDirectory("homeport-redis-"), port);
+      try {
+        server.launch();
+        return server;
+      } catch (IllegalStateException e) {
+        server.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Process id of the running server, so a supervisor can clean up after a crash. */
+  public long pid() {
+    if (process == null) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    return process.pid();
+  }
+
   /** The redis-server binary: {@code HOMEPORT_REDIS_SERVER}, else the one on PATH. */
   static Path executable() {
     String configured = System.getenv("HOMEPORT_REDIS_SERVER");

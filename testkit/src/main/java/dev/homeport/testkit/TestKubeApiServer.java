@@ -72,6 +72,11 @@ public final class TestKubeApiServer implements AutoCloseable {
     return client;
   }
 
+  /** The kubectl binary of the same version as the server. */
+  public Path kubectlBinary() {
+    return binaries.kubectl();
+  }
+
   /** Runs the real kubectl of the same version against this server. */
   public CommandResult kubectl(String... args) {
     List<String> command = new ArrayList<>();

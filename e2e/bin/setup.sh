@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Homeport's tests and local system need and a fresh machine may lack:
+#   - redis-server, from the Debian package (the tests start throwaway instances of it);
+#   - kube-apiserver, etcd and kubectl at pinned versions, built from their Go modules and cached
+#     outside the repository (e2e/bin/kube-binaries.sh).
+# Safe to run again: what is already there is kept.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || {
+    echo "setup: '$1' is required: $2" >&2
+    exit 1
+  }
+}
+need java "install a Java 17 JDK"
+need mvn "install Apache Maven 3.8 or newer"
+
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    echo "setup: installing redis-server" >&2
+    if ! $sudo apt-get install -y -qq redis-server >/dev/null 2>&1; then
+      $sudo apt-get update -qq
+      $sudo apt-get install -y -qq redis-server >/dev/null
+    fi
+  else
+    echo "setup: install redis-server (or set HOMEPORT_REDIS_SERVER to its path)" >&2
+    exit 1
+  fi
+fi
+
+if command -v go >/dev/null 2>&1; then
+  bash "$here/kube-binaries.sh" >/dev/null
+else
+  echo "setup: no Go on PATH; the tests will let kube-api-test download the Kubernetes binaries" >&2
+fi
+echo "setup: ready" >&2
