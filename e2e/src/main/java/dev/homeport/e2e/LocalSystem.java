@@ -77,7 +77,15 @@ public final class LocalSystem implements Callable<Integer> {
       StaleProcesses stale = new StaleProcesses(state.resolve("pids"));
       stale.clean(out);
       if (!smoke) {
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "homeport-local-stop"));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      stopAll();
+                      stale.forgetQuietly();
+                      out.println("Stopped.");
+                    },
+                    "homeport-local-stop"));
       }
       try {
         start(root, state, stale);

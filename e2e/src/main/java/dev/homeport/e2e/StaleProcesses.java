@@ -69,6 +69,15 @@ final class StaleProcesses {
     Files.deleteIfExists(file);
   }
 
+  /** {@link #forget()} from a shutdown hook, where there is nobody left to tell. */
+  void forgetQuietly() {
+    try {
+      forget();
+    } catch (IOException e) {
+      // The next run checks every listed process before stopping it, so a leftover file is safe.
+    }
+  }
+
   private static boolean ours(ProcessHandle process) {
     return process
         .info()

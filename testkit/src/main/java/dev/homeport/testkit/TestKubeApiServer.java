@@ -55,6 +55,10 @@ public final class TestKubeApiServer implements AutoCloseable {
     } catch (IOException e) {
       server.stop();
       throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      // Never leave etcd and kube-apiserver running behind a failed start.
+      server.stop();
+      throw e;
     }
   }
 

@@ -22,11 +22,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("homeassignments")
 @Singular("homeassignment")
 @ShortNames({"hassign", "rehome"})
-// fabric8's CRD generator emits printer columns in reverse order of declaration.
-@AdditionalPrinterColumn(
-    name = "Age",
-    jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+// The CRD generator orders printer columns by JSON path; Age is left out so that the columns
+// that matter come first.
 @AdditionalPrinterColumn(
     name = "Unavailable",
     jsonPath = ".status.writeUnavailability",

@@ -21,11 +21,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("regiontopologies")
 @Singular("regiontopology")
 @ShortNames({"rtopo", "topology"})
-// fabric8's CRD generator emits printer columns in reverse order of declaration.
-@AdditionalPrinterColumn(
-    name = "Age",
-    jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+// The CRD generator orders printer columns by JSON path; Age is left out so that the columns
+// that matter come first.
 @AdditionalPrinterColumn(
     name = "Ready",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
