@@ -7,8 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * Process ids of the servers a local run started, kept in a file so that the next run can stop what
@@ -17,7 +23,8 @@ import java.util.Set;
 final class StaleProcesses {
 
   /** Only processes whose executable is one of these are ever stopped. */
-  private static final Set<String> OURS = Set.of("redis-server", "etcd", "kube-apiserver");
+  private static final Set<String> OURS =
+      Set.of("redis-server", "redis-check-rdb", "etcd", "kube-apiserver");
 
   private final Path file;
 
@@ -30,6 +37,7 @@ final class StaleProcesses {
     if (!Files.exists(file)) {
       return;
     }
+    List<ProcessHandle> stopping = new ArrayList<>();
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       if (line.isBlank()) {
         continue;
@@ -38,7 +46,17 @@ final class StaleProcesses {
       if (process.isPresent() && process.get().isAlive() && ours(process.get())) {
         out.println("Stopping " + describe(process.get()) + " left by an earlier run");
         process.get().destroyForcibly();
-        process.get().onExit().join();
+        stopping.add(process.get());
+      }
+    }
+    for (ProcessHandle process : stopping) {
+      try {
+        process.onExit().get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        // Killed but not reaped (no init to reap orphans): its ports are free all the same.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while stopping stale servers", e);
       }
     }
     forget();
@@ -79,12 +97,14 @@ final class StaleProcesses {
   }
 
   private static boolean ours(ProcessHandle process) {
-    return process
-        .info()
-        .command()
-        .map(command -> Path.of(command).getFileName().toString())
-        .filter(OURS::contains)
-        .isPresent();
+    // Debian's redis-server is a link to redis-check-rdb, and /proc reports the link's target.
+    ProcessHandle.Info info = process.info();
+    return Stream.of(info.command(), info.commandLine())
+        .flatMap(Optional::stream)
+        .map(command -> command.split(" ", 2)[0])
+        .filter(first -> !first.isEmpty())
+        .map(first -> Path.of(first).getFileName().toString())
+        .anyMatch(OURS::contains);
   }
 
   private static String describe(ProcessHandle process) {
