@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,7 +202,7 @@ class CrdValidationIT {
             List.of(
                 set(
                     "/spec/regions/0/redis/secretRef",
-                    java.util.Map.of("name", "redis-mumbai", "namespace", "homeport"))),
+                    Map.of("name", "redis-mumbai", "namespace", "homeport"))),
             "spec.regions[0].redis",
             "set exactly one of redis.url or redis.secretRef"),
         new Invalid(
@@ -257,7 +258,7 @@ class CrdValidationIT {
         new Invalid(
             "drill in an unknown region",
             rt,
-            List.of(set("/spec/drill", java.util.Map.of("id", "Q4-2026", "region", "tokyo"))),
+            List.of(set("/spec/drill", Map.of("id", "Q4-2026", "region", "tokyo"))),
             "spec.drill.region",
             "drill.region tokyo is not a region of spec.regions"),
         new Invalid(
@@ -273,7 +274,7 @@ class CrdValidationIT {
                 set("/spec/placement/rule", "Explicit"),
                 set(
                     "/spec/placement/ranges",
-                    List.of(java.util.Map.of("buckets", "512-0", "region", "mumbai")))),
+                    List.of(Map.of("buckets", "512-0", "region", "mumbai")))),
             "spec.placement.ranges[0].buckets",
             "bucket range 512-0 ends before it starts"),
         new Invalid(
@@ -404,7 +405,6 @@ class CrdValidationIT {
       assertThat(created.getStatus()).as("status ignored on create").isNull();
 
       created.setStatus(forged);
-      created.getMetadata().getLabels();
       HomeAssignment updated = client.resource(created).update();
       assertThat(updated.getStatus()).as("status ignored on a main-resource update").isNull();
 
