@@ -51,7 +51,7 @@ public final class KubeBinaries {
       return binaries;
     }
     Optional<Path> script = ProjectPaths.find("e2e/bin/kube-binaries.sh");
-    if (script.isPresent() && onPath("go")) {
+    if (script.isPresent() && Executables.find("go").isPresent()) {
       binaries.build(script.get());
       if (binaries.present()) {
         return binaries;
@@ -117,16 +117,6 @@ public final class KubeBinaries {
     String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
     String archName = arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : "amd64";
     return osName + "-" + archName;
-  }
-
-  static boolean onPath(String command) {
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String setting(String property, String env, String fallback) {

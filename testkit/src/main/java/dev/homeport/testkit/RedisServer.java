@@ -97,16 +97,12 @@ public final class RedisServer implements AutoCloseable {
     if (configured != null && !configured.isBlank()) {
       return Paths.get(configured);
     }
-    String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/usr/sbin:/usr/local/bin";
-    for (String dir : path.split(":")) {
-      Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "redis-server");
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "redis-server is not installed: install it (Debian: apt-get install redis-server) or set"
-            + " HOMEPORT_REDIS_SERVER to its path");
+    return Executables.find("redis-server")
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "redis-server is not installed: install it (Debian: apt-get install"
+                        + " redis-server) or set HOMEPORT_REDIS_SERVER to its path"));
   }
 
   public int port() {
