@@ -1,0 +1,32 @@
+package dev.homeport.contract;
+
+/**
+ * Where control data lives in each region's Redis. Keys share one hash tag ({@code {homeport}}) so
+ * that on a Redis Cluster they sit in one slot and a routing-table write and its epoch check stay
+ * atomic.
+ */
+public final class RedisKeys {
+
+  private static final String PREFIX = "{homeport}:";
+
+  /** The current routing table, as {@link RoutingTable} JSON. */
+  public static final String ROUTING_TABLE = PREFIX + "routing:table";
+
+  /** Pub/sub channel announcing a new routing table; the message is its epoch. */
+  public static final String ROUTING_CHANNEL = PREFIX + "routing:published";
+
+  /** Pub/sub channel announcing a changed directory entry; the message is the routing key. */
+  public static final String DIRECTORY_CHANNEL = PREFIX + "directory:changed";
+
+  private RedisKeys() {}
+
+  /** The directory entry of a routing key, as {@link DirectoryEntry} JSON; absent: no override. */
+  public static String directory(String routingKey) {
+    return PREFIX + "directory:" + routingKey;
+  }
+
+  /** The write lease of a region, as {@link Lease} JSON. */
+  public static String lease(String region) {
+    return PREFIX + "lease:" + region;
+  }
+}
