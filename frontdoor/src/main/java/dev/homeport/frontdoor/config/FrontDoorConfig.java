@@ -1,0 +1,304 @@
+package dev.homeport.frontdoor.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a front-door needs, loaded once at start from one YAML file plus environment
+ * overrides, and checked up front: an invalid value stops start-up with a message naming the key.
+ *
+ * @param region this front-door's region, as named in the RegionTopology
+ * @param redisUri the region's Redis (Lettuce URI: redis://, rediss://, redis-sentinel://)
+ * @param redisCluster whether that URI names a Redis Cluster seed node
+ * @param backend the local application the front-door serves requests for
+ * @param listenHost address both ports listen on
+ * @param publicPort port for application traffic and other regions' proxied requests
+ * @param adminPort port for health, metrics and admin endpoints (token-protected)
+ * @param keySource where the routing key of a request comes from
+ * @param routes routes, longest prefix first; every request must match one
+ * @param cacheMaxEntries most home resolutions cached
+ * @param cacheRefreshAfter age after which a cached home is refreshed in the background
+ * @param cacheExpireAfter age after which a cached home is no longer used without a reload
+ * @param connectTimeout connect timeout per hop
+ * @param requestTimeout idle timeout of a proxied request per hop
+ * @param idempotentRetries retries of a failed hop, for safe methods only
+ * @param drainTimeout how long a graceful shutdown waits for in-flight requests
+ * @param tablePollInterval how often the routing table and lease are re-read even without a message
+ * @param leaseRequired whether home writes need this region's lease (false only without an
+ *     operator)
+ * @param internalSecret shared secret on internal (region-to-region) requests
+ * @param adminToken bearer token for the admin port
+ */
+public record FrontDoorConfig(
+    String region,
+    String redisUri,
+    boolean redisCluster,
+    URI backend,
+    String listenHost,
+    int publicPort,
+    int adminPort,
+    KeySource keySource,
+    List<Route> routes,
+    int cacheMaxEntries,
+    Duration cacheRefreshAfter,
+    Duration cacheExpireAfter,
+    Duration connectTimeout,
+    Duration requestTimeout,
+    int idempotentRetries,
+    Duration drainTimeout,
+    Duration tablePollInterval,
+    boolean leaseRequired,
+    String internalSecret,
+    String adminToken) {
+
+  /** Environment variables that override single keys, for secrets and per-pod values. */
+  static final Map<String, String> ENV_OVERRIDES =
+      Map.of(
+          "HOMEPORT_REGION", "region",
+          "HOMEPORT_REDIS_URI", "redis.uri",
+          "HOMEPORT_BACKEND_URL", "backend",
+          "HOMEPORT_LISTEN_HOST", "listen.host",
+          "HOMEPORT_PUBLIC_PORT", "listen.public",
+          "HOMEPORT_ADMIN_PORT", "listen.admin",
+          "HOMEPORT_INTERNAL_SECRET", "secrets.internal",
+          "HOMEPORT_ADMIN_TOKEN", "secrets.admin");
+
+  private static final String REGION_PATTERN = "[a-z]([-a-z0-9]{0,30}[a-z0-9])?";
+
+  /** Loads and checks a configuration file, with overrides from the process environment. */
+  public static FrontDoorConfig load(Path file) {
+    return load(file, System.getenv());
+  }
+
+  static FrontDoorConfig load(Path file, Map<String, String> env) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("front-door config: file " + file + " does not exist");
+    }
+    try {
+      return parse(Files.readString(file), env);
+    } catch (IOException e) {
+      throw new ConfigException("front-door config: cannot read " + file + ": " + e, e);
+    }
+  }
+
+  /** Parses and checks configuration text, with the given environment overrides. */
+  public static FrontDoorConfig parse(String yaml, Map<String, String> env) {
+    JsonNode tree;
+    try {
+      tree = new YAMLMapper().readTree(yaml);
+    } catch (IOException e) {
+      throw new ConfigException("front-door config: not valid YAML: " + e.getMessage(), e);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new ConfigException("front-door config: expected a YAML mapping at the top level");
+    }
+    applyOverrides((ObjectNode) tree, env);
+
+    Node root =
+        new Node(tree, "")
+            .onlyKeys(
+                "region",
+                "redis",
+                "backend",
+                "listen",
+                "routingKey",
+                "routes",
+                "cache",
+                "timeouts",
+                "retries",
+                "routingTable",
+                "lease",
+                "secrets");
+    String region = root.text("region", "name this front-door's region, e.g. region: mumbai");
+    if (!region.matches(REGION_PATTERN)) {
+      throw root.child("region")
+          .fail("is '" + region + "'; a region name is a DNS label such as mumbai");
+    }
+
+    Node redis = root.child("redis").onlyKeys("uri", "cluster");
+    String redisUri = redis.text("uri", "give the region's Redis, e.g. redis://127.0.0.1:6379");
+    if (!redisUri.matches("(redis|rediss|redis-sentinel|rediss-sentinel|redis-socket)://\\S+")) {
+      throw redis
+          .child("uri")
+          .fail(
+              "is '"
+                  + redisUri
+                  + "'; use a Redis URI: redis://, rediss:// or redis-sentinel://host:port");
+    }
+
+    Node listen = root.child("listen").onlyKeys("host", "public", "admin");
+    int publicPort = listen.integer("public", 8080, 1, 65535);
+    int adminPort = listen.integer("admin", 8081, 1, 65535);
+    if (publicPort == adminPort) {
+      throw listen.child("admin").fail("must differ from listen.public (" + publicPort + ")");
+    }
+
+    Node timeouts = root.child("timeouts").onlyKeys("connect", "request", "drain");
+    Node cache = root.child("cache").onlyKeys("maxEntries", "refreshAfter", "expireAfter");
+    Duration refreshAfter = cache.duration("refreshAfter", "30s", Duration.ofMillis(100));
+    Duration expireAfter = cache.duration("expireAfter", "10m", Duration.ofSeconds(1));
+    if (expireAfter.compareTo(refreshAfter) <= 0) {
+      throw cache.child("expireAfter").fail("must be longer than cache.refreshAfter");
+    }
+
+    Node secrets = root.child("secrets").onlyKeys("internal", "admin");
+    String internalSecret =
+        secrets.text(
+            "internal", "set a shared secret of 16+ characters (or HOMEPORT_INTERNAL_SECRET)");
+    if (internalSecret.length() < 16) {
+      throw secrets.child("internal").fail("is too short; use at least 16 characters");
+    }
+    String adminToken =
+        secrets.text("admin", "set a bearer token of 16+ characters (or HOMEPORT_ADMIN_TOKEN)");
+    if (adminToken.length() < 16) {
+      throw secrets.child("admin").fail("is too short; use at least 16 characters");
+    }
+
+    return new FrontDoorConfig(
+        region,
+        redisUri,
+        redis.bool("cluster", false),
+        root.httpUrl("backend", "give the local application's URL, e.g. http://127.0.0.1:9000"),
+        listen.text("host", "127.0.0.1", "give an address to listen on, e.g. 0.0.0.0"),
+        publicPort,
+        adminPort,
+        keySource(root.child("routingKey")),
+        routes(root),
+        cache.integer("maxEntries", 100_000, 1, 50_000_000),
+        refreshAfter,
+        expireAfter,
+        timeouts.duration("connect", "1s", Duration.ofMillis(10)),
+        timeouts.duration("request", "10s", Duration.ofMillis(10)),
+        root.integer("retries", 1, 0, 5),
+        timeouts.duration("drain", "10s", Duration.ZERO),
+        root.child("routingTable")
+            .onlyKeys("pollInterval")
+            .duration("pollInterval", "2s", Duration.ofMillis(50)),
+        root.child("lease").onlyKeys("required").bool("required", true),
+        internalSecret,
+        adminToken);
+  }
+
+  private static KeySource keySource(Node node) {
+    node.onlyKeys("from", "name", "segment", "jwt");
+    String from = node.text("from", "choose header, cookie, path or jwt");
+    return switch (from) {
+      case "header" ->
+          new KeySource(
+              KeySource.Kind.HEADER,
+              node.text("name", "name the header, e.g. name: X-User-Id"),
+              0,
+              null,
+              null);
+      case "cookie" ->
+          new KeySource(
+              KeySource.Kind.COOKIE,
+              node.text("name", "name the cookie, e.g. name: uid"),
+              0,
+              null,
+              null);
+      case "path" ->
+          new KeySource(KeySource.Kind.PATH, null, node.integer("segment", 1, 1, 64), null, null);
+      case "jwt" -> {
+        Node jwt = node.child("jwt").onlyKeys("algorithm", "key");
+        String algorithm = jwt.text("algorithm", "HS256", "choose HS256, RS256 or ES256");
+        if (!Set.of("HS256", "HS384", "HS512", "RS256", "ES256").contains(algorithm)) {
+          throw jwt.child("algorithm").fail("is '" + algorithm + "'; choose HS256, RS256 or ES256");
+        }
+        yield new KeySource(
+            KeySource.Kind.JWT,
+            node.text("name", "sub", "name the claim holding the key, e.g. sub"),
+            0,
+            algorithm,
+            jwt.text("key", "give the HMAC secret or the PEM public key that signs the tokens"));
+      }
+      default ->
+          throw node.child("from").fail("is '" + from + "'; choose header, cookie, path or jwt");
+    };
+  }
+
+  private static List<Route> routes(Node root) {
+    List<Node> nodes = root.list("routes");
+    if (nodes.isEmpty()) {
+      throw root.child("routes").fail("must list at least one route; every request needs one");
+    }
+    List<Route> routes = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    Set<String> prefixes = new HashSet<>();
+    for (Node node : nodes) {
+      node.onlyKeys("name", "path", "policy", "onHomeDown", "noKey");
+      String name = node.text("name", "give the route a short name, e.g. orders");
+      if (!names.add(name)) {
+        throw node.child("name").fail("'" + name + "' is used by another route; names are unique");
+      }
+      String path = node.text("path", "give the path prefix the route covers, e.g. /orders");
+      if (!path.startsWith("/")) {
+        throw node.child("path").fail("is '" + path + "'; a path prefix starts with /");
+      }
+      if (!prefixes.add(path)) {
+        throw node.child("path").fail("'" + path + "' is covered by another route already");
+      }
+      String policyText =
+          node.text(
+              "policy",
+              "declare how concurrent writes are resolved: home, home-reads-local or local"
+                  + " (there is no implicit last-writer-wins)");
+      RoutePolicy policy = RoutePolicy.fromWire(policyText);
+      if (policy == null) {
+        throw node.child("policy")
+            .fail("is '" + policyText + "'; choose home, home-reads-local or local");
+      }
+      String onHomeDownText = node.text("onHomeDown", "peer", "choose peer, read-only or reject");
+      OnHomeDown onHomeDown = OnHomeDown.fromWire(onHomeDownText);
+      if (onHomeDown == null) {
+        throw node.child("onHomeDown")
+            .fail("is '" + onHomeDownText + "'; choose peer, read-only or reject");
+      }
+      String noKey = node.text("noKey", "reject", "choose local or reject");
+      if (!noKey.equals("local") && !noKey.equals("reject")) {
+        throw node.child("noKey").fail("is '" + noKey + "'; choose local or reject");
+      }
+      routes.add(new Route(name, path, policy, onHomeDown, noKey.equals("reject")));
+    }
+    routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
+    return List.copyOf(routes);
+  }
+
+  private static void applyOverrides(ObjectNode tree, Map<String, String> env) {
+    for (Map.Entry<String, String> override : ENV_OVERRIDES.entrySet()) {
+      String value = env.get(override.getKey());
+      if (value == null || value.isBlank()) {
+        continue;
+      }
+      String[] path = override.getValue().split("\\.");
+      ObjectNode parent = tree;
+      for (int i = 0; i < path.length - 1; i++) {
+        JsonNode next = parent.get(path[i]);
+        parent = next instanceof ObjectNode object ? object : parent.putObject(path[i]);
+      }
+      parent.put(path[path.length - 1], value);
+    }
+  }
+
+  /** The route serving {@code path}, longest prefix first; null when none does. */
+  public Route routeFor(String path) {
+    for (Route route : routes) {
+      if (route.matches(path)) {
+        return route;
+      }
+    }
+    return null;
+  }
+}
