@@ -1,0 +1,231 @@
+package dev.homeport.frontdoor.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.homeport.contract.BucketAssignment;
+import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.contract.KeyHash;
+import dev.homeport.contract.RegionRoute;
+import dev.homeport.contract.RoutingTable;
+import dev.homeport.crds.v1alpha1.status.RegionPhase;
+import dev.homeport.frontdoor.config.OnHomeDown;
+import dev.homeport.frontdoor.config.Route;
+import dev.homeport.frontdoor.config.RoutePolicy;
+import dev.homeport.frontdoor.routing.Decision.Local;
+import dev.homeport.frontdoor.routing.Decision.Proxy;
+import dev.homeport.frontdoor.routing.Decision.Reason;
+import dev.homeport.frontdoor.routing.Decision.Refuse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RequestRouterTest {
+
+  /** Two buckets: bucket 0 homed in mumbai, bucket 1 in frankfurt. */
+  private static final int BUCKETS = 2;
+
+  private static final String MUMBAI_KEY = keyIn(0);
+  private static final String FRANKFURT_KEY = keyIn(1);
+
+  private final RequestRouter mumbai = new RequestRouter("mumbai");
+
+  private static String keyIn(int bucket) {
+    for (int i = 0; ; i++) {
+      if (KeyHash.bucket("user-" + i, BUCKETS) == bucket) {
+        return "user-" + i;
+      }
+    }
+  }
+
+  private static RoutingSnapshot table(RegionRoute mumbai, RegionRoute frankfurt) {
+    Map<String, RegionRoute> regions = new LinkedHashMap<>();
+    regions.put("mumbai", mumbai);
+    regions.put("frankfurt", frankfurt);
+    regions.put("singapore", active("http://sg"));
+    return RoutingSnapshot.of(
+        new RoutingTable(
+            5,
+            BUCKETS,
+            regions,
+            List.of(new BucketAssignment(0, 0, "mumbai"), new BucketAssignment(1, 1, "frankfurt")),
+            "2026-11-21T10:00:00Z"));
+  }
+
+  private static RegionRoute active(String url) {
+    return new RegionRoute(RegionPhase.Active, null, url, "x");
+  }
+
+  private static final RoutingSnapshot HEALTHY = table(active("http://in"), active("http://eu"));
+
+  private static Route route(RoutePolicy policy, OnHomeDown onHomeDown) {
+    return new Route("r", "/r", policy, onHomeDown, true);
+  }
+
+  private static final Route HOME = route(RoutePolicy.HOME, OnHomeDown.PEER);
+
+  @Test
+  void homeKeysAreServedLocallyAndOthersProxiedToTheirHome() {
+    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, false))
+        .isEqualTo(new Local(Reason.LOCAL));
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, false))
+        .isEqualTo(new Proxy("frankfurt", "http://eu", Reason.PROXIED));
+  }
+
+  @Test
+  void aDirectoryOverrideBeatsTheBucket() {
+    DirectoryEntry moved = new DirectoryEntry("singapore", false, 6);
+    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, moved, HEALTHY, true, false))
+        .isEqualTo(new Proxy("singapore", "http://sg", Reason.PROXIED));
+  }
+
+  @Test
+  void aFencedKeyRefusesWritesEverywhereButServesReads() {
+    DirectoryEntry fenced = new DirectoryEntry("mumbai", true, 6);
+    Decision write = mumbai.decide(HOME, false, MUMBAI_KEY, fenced, HEALTHY, true, false);
+    assertThat(write).isInstanceOf(Refuse.class);
+    assertThat(((Refuse) write).status()).isEqualTo(503);
+    assertThat(((Refuse) write).retryAfterSeconds()).isPositive();
+    assertThat(mumbai.decide(HOME, true, MUMBAI_KEY, fenced, HEALTHY, true, false))
+        .isEqualTo(new Local(Reason.LOCAL));
+  }
+
+  @Test
+  void withoutItsLeaseTheHomeFencesWritesNotReads() {
+    Decision write = mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, false, false);
+    assertThat(write).isInstanceOf(Refuse.class);
+    assertThat(((Refuse) write).outcome()).isEqualTo("fenced_region");
+    assertThat(((Refuse) write).retryAfterSeconds()).isPositive();
+    assertThat(mumbai.decide(HOME, true, MUMBAI_KEY, null, HEALTHY, false, false))
+        .isEqualTo(new Local(Reason.LOCAL));
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, false, false))
+        .as("another region's keys do not depend on this region's lease")
+        .isInstanceOf(Proxy.class);
+  }
+
+  @Test
+  void aFailedOverHomeIsServedByItsPeer() {
+    RoutingSnapshot failedOver =
+        table(
+            active("http://in"),
+            new RegionRoute(RegionPhase.FailedOver, "mumbai", "http://eu", "x"));
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, false))
+        .isEqualTo(new Local(Reason.FAILOVER_LOCAL));
+    assertThat(
+            new RequestRouter("singapore")
+                .decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, false))
+        .isEqualTo(new Proxy("mumbai", "http://in", Reason.FAILOVER));
+  }
+
+  @Test
+  void aFencedHomeWithoutPeerFollowsOnHomeDown() {
+    RoutingSnapshot fenced =
+        table(active("http://in"), new RegionRoute(RegionPhase.Fenced, null, "http://eu", "x"));
+    Route readOnly = route(RoutePolicy.HOME, OnHomeDown.READ_ONLY);
+    assertThat(mumbai.decide(readOnly, true, FRANKFURT_KEY, null, fenced, true, false))
+        .isEqualTo(new Local(Reason.LOCAL_READ));
+    assertThat(mumbai.decide(readOnly, false, FRANKFURT_KEY, null, fenced, true, false))
+        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.outcome()).isEqualTo("home_down"));
+    assertThat(mumbai.decide(HOME, true, FRANKFURT_KEY, null, fenced, true, false))
+        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.status()).isEqualTo(503));
+  }
+
+  @Test
+  void aSuspectHomeIsStillServed() {
+    RoutingSnapshot suspect =
+        table(active("http://in"), new RegionRoute(RegionPhase.Suspect, null, "http://eu", "x"));
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, suspect, true, false))
+        .isEqualTo(new Proxy("frankfurt", "http://eu", Reason.PROXIED));
+  }
+
+  @Test
+  void rejectOnHomeDownRefusesEvenWhenAPeerServes() {
+    RoutingSnapshot failedOver =
+        table(
+            active("http://in"),
+            new RegionRoute(RegionPhase.FailedOver, "mumbai", "http://eu", "x"));
+    Route reject = route(RoutePolicy.HOME, OnHomeDown.REJECT);
+    assertThat(mumbai.decide(reject, true, FRANKFURT_KEY, null, failedOver, true, false))
+        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.outcome()).isEqualTo("home_down"));
+  }
+
+  @Test
+  void aHoppedRequestIsNeverProxiedAgain() {
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, true))
+        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.status()).isEqualTo(508));
+    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, true))
+        .isEqualTo(new Local(Reason.LOCAL));
+  }
+
+  @Test
+  void homeReadsLocalServesSafeReadsHereAndSendsWritesHome() {
+    Route profile = route(RoutePolicy.HOME_READS_LOCAL, OnHomeDown.PEER);
+    assertThat(mumbai.decide(profile, true, FRANKFURT_KEY, null, HEALTHY, true, false))
+        .isEqualTo(new Local(Reason.LOCAL_READ));
+    assertThat(mumbai.decide(profile, false, FRANKFURT_KEY, null, HEALTHY, true, false))
+        .isInstanceOf(Proxy.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(RoutePolicy.class)
+  void requestsWithoutKeyFollowNoKey(RoutePolicy policy) {
+    Route rejecting = new Route("r", "/r", policy, OnHomeDown.PEER, true);
+    Route serving = new Route("r", "/r", policy, OnHomeDown.PEER, false);
+    Decision rejected = mumbai.decide(rejecting, false, null, null, HEALTHY, true, false);
+    if (policy == RoutePolicy.LOCAL) {
+      assertThat(rejected).isEqualTo(new Local(Reason.LOCAL));
+    } else {
+      assertThat(rejected)
+          .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.status()).isEqualTo(400));
+    }
+    assertThat(mumbai.decide(serving, false, null, null, HEALTHY, true, false))
+        .isEqualTo(new Local(Reason.LOCAL));
+  }
+
+  @Test
+  void localRoutesIgnoreHomesFencesAndLeases() {
+    Route local = route(RoutePolicy.LOCAL, OnHomeDown.REJECT);
+    assertThat(
+            mumbai.decide(
+                local,
+                false,
+                FRANKFURT_KEY,
+                new DirectoryEntry("frankfurt", true, 1),
+                HEALTHY,
+                false,
+                true))
+        .isEqualTo(new Local(Reason.LOCAL));
+  }
+
+  @Test
+  void snapshotsRefuseTablesThatCannotBeRoutedBy() {
+    Map<String, RegionRoute> regions = Map.of("mumbai", active("http://in"));
+    assertThatThrownBy(
+            () ->
+                RoutingSnapshot.of(
+                    new RoutingTable(
+                        3, 4, regions, List.of(new BucketAssignment(0, 2, "mumbai")), null)))
+        .hasMessage("routing table epoch 3 leaves bucket 3 without a home");
+    assertThatThrownBy(
+            () ->
+                RoutingSnapshot.of(
+                    new RoutingTable(
+                        3, 2, regions, List.of(new BucketAssignment(0, 1, "tokyo")), null)))
+        .hasMessageContaining("unknown region tokyo");
+    assertThatThrownBy(
+            () ->
+                RoutingSnapshot.of(
+                    new RoutingTable(
+                        3,
+                        2,
+                        regions,
+                        List.of(
+                            new BucketAssignment(0, 1, "mumbai"),
+                            new BucketAssignment(1, 1, "mumbai")),
+                        null)))
+        .hasMessage("routing table epoch 3 homes bucket 1 twice");
+  }
+}
