@@ -1,0 +1,146 @@
+package dev.homeport.frontdoor.routing;
+
+import dev.homeport.contract.ContractJson;
+import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.contract.Lease;
+import dev.homeport.contract.RedisKeys;
+import dev.homeport.contract.RoutingTable;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisStringAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads control data with Lettuce from a standalone, Sentinel-managed or clustered Redis. Lettuce
+ * reconnects by itself; commands issued while Redis is away fail fast (after {@code timeout}) so
+ * that callers fall back to what they already have.
+ */
+public final class RedisControlStore implements ControlStore {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisControlStore.class);
+
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisStringAsyncCommands<String, String> commands;
+  private final Timer latency;
+  private StatefulRedisPubSubConnection<String, String> pubSub;
+
+  private RedisControlStore(
+      AbstractRedisClient client,
+      StatefulConnection<String, String> connection,
+      RedisStringAsyncCommands<String, String> commands,
+      MeterRegistry registry) {
+    this.client = client;
+    this.connection = connection;
+    this.commands = commands;
+    this.latency =
+        Timer.builder("homeport.redis.latency")
+            .description("Latency of the front-door's control-data reads from Redis")
+            .publishPercentileHistogram()
+            .register(registry);
+  }
+
+  /** Connects to the region's Redis; fails when it cannot be reached at start. */
+  public static RedisControlStore connect(
+      String uri, boolean cluster, Duration timeout, MeterRegistry registry) {
+    RedisURI redisUri = RedisURI.create(uri);
+    redisUri.setTimeout(timeout);
+    SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    if (cluster) {
+      RedisClusterClient client = RedisClusterClient.create(redisUri);
+      client.setOptions(
+          ClusterClientOptions.builder()
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .build());
+      var connection = client.connect(StringCodec.UTF8);
+      RedisControlStore store =
+          new RedisControlStore(client, connection, connection.async(), registry);
+      store.pubSub = client.connectPubSub(StringCodec.UTF8);
+      return store;
+    }
+    RedisClient client = RedisClient.create(redisUri);
+    client.setOptions(
+        ClientOptions.builder()
+            .socketOptions(socket)
+            .timeoutOptions(timeouts)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .build());
+    var connection = client.connect(StringCodec.UTF8);
+    RedisControlStore store =
+        new RedisControlStore(client, connection, connection.async(), registry);
+    store.pubSub = client.connectPubSub(StringCodec.UTF8);
+    return store;
+  }
+
+  @Override
+  public CompletionStage<Optional<RoutingTable>> routingTable() {
+    return get(RedisKeys.ROUTING_TABLE, json -> ContractJson.read(json, RoutingTable.class));
+  }
+
+  @Override
+  public CompletionStage<Optional<DirectoryEntry>> directory(String key) {
+    return get(RedisKeys.directory(key), json -> ContractJson.read(json, DirectoryEntry.class));
+  }
+
+  @Override
+  public CompletionStage<Optional<Lease>> lease(String region) {
+    return get(RedisKeys.lease(region), json -> ContractJson.read(json, Lease.class));
+  }
+
+  private <T> CompletionStage<Optional<T>> get(String key, Function<String, T> parse) {
+    long start = System.nanoTime();
+    return commands
+        .get(key)
+        .whenComplete((value, error) -> latency.record(Duration.ofNanos(System.nanoTime() - start)))
+        .thenApply(json -> Optional.ofNullable(json).map(parse));
+  }
+
+  @Override
+  public void subscribe(Consumer<Long> onEpoch, Consumer<String> onDirectoryChange) {
+    pubSub.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String channel, String message) {
+            try {
+              if (RedisKeys.ROUTING_CHANNEL.equals(channel)) {
+                onEpoch.accept(Long.parseLong(message.trim()));
+              } else if (RedisKeys.DIRECTORY_CHANNEL.equals(channel)) {
+                onDirectoryChange.accept(message);
+              }
+            } catch (RuntimeException e) {
+              log.warn("Ignoring message on {}: {}", channel, e.toString());
+            }
+          }
+        });
+    // Lettuce re-subscribes after a reconnect.
+    pubSub.async().subscribe(RedisKeys.ROUTING_CHANNEL, RedisKeys.DIRECTORY_CHANNEL);
+  }
+
+  @Override
+  public void close() {
+    pubSub.close();
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}
