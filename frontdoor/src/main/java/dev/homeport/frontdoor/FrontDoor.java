@@ -1,0 +1,219 @@
+package dev.homeport.frontdoor;
+
+import dev.homeport.frontdoor.admin.AdminApi;
+import dev.homeport.frontdoor.config.FrontDoorConfig;
+import dev.homeport.frontdoor.config.Route;
+import dev.homeport.frontdoor.lease.LeaseWatcher;
+import dev.homeport.frontdoor.proxy.RoutingInterceptor;
+import dev.homeport.frontdoor.proxy.Target;
+import dev.homeport.frontdoor.routing.ControlStore;
+import dev.homeport.frontdoor.routing.HomeDirectory;
+import dev.homeport.frontdoor.routing.RedisControlStore;
+import dev.homeport.frontdoor.routing.RoutingState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One region's front-door: the public proxy port and the admin port, and what feeds them. */
+public final class FrontDoor {
+
+  private static final Logger log = LoggerFactory.getLogger(FrontDoor.class);
+
+  private final FrontDoorConfig config;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private ControlStore store;
+  private HomeDirectory directory;
+  private RoutingState routing;
+  private LeaseWatcher lease;
+  private HttpClientAgent client;
+  private HttpServer publicServer;
+  private HttpServer adminServer;
+  private long routingTimer = -1;
+  private long leaseTimer = -1;
+  private volatile boolean stopped;
+
+  private FrontDoor(FrontDoorConfig config, Vertx vertx) {
+    this.config = config;
+    this.vertx = vertx;
+  }
+
+  /** Starts a front-door: connects to Redis, loads the routing table and opens both ports. */
+  public static Future<FrontDoor> start(Vertx vertx, FrontDoorConfig config) {
+    FrontDoor frontDoor = new FrontDoor(config, vertx);
+    return vertx
+        .executeBlocking(frontDoor::connect)
+        .compose(v -> frontDoor.listen())
+        .map(frontDoor)
+        .onFailure(e -> frontDoor.stop());
+  }
+
+  private Void connect() {
+    store =
+        RedisControlStore.connect(
+            config.redisUri(), config.redisCluster(), config.connectTimeout(), registry);
+    directory =
+        new HomeDirectory(
+            store, config.cacheMaxEntries(), config.cacheRefreshAfter(), config.cacheExpireAfter());
+    routing = new RoutingState(store, System::nanoTime, epoch -> directory.invalidateAll());
+    lease = new LeaseWatcher(store, config.region(), System::nanoTime, config.leaseRequired());
+    store.subscribe(epoch -> routing.reload(), directory::invalidate);
+    routing.reload().toCompletableFuture().join();
+    lease.poll().toCompletableFuture().join();
+
+    CaffeineCacheMetrics.monitor(registry, directory.cache(), "homeport.directory");
+    Gauge.builder("homeport.routing.epoch", routing, RoutingState::epoch)
+        .description("Epoch of the routing table this front-door routes by")
+        .register(registry);
+    Gauge.builder(
+            "homeport.routing.table.unconfirmed.seconds",
+            routing,
+            r -> r.staleNanos() < 0 ? Double.NaN : r.staleNanos() / 1e9)
+        .description("Seconds since Redis last confirmed the routing table")
+        .register(registry);
+    Gauge.builder(
+            "homeport.lease.age.seconds",
+            lease,
+            l -> l.ageNanos() < 0 ? Double.NaN : l.ageNanos() / 1e9)
+        .description("Seconds since this region's lease renewal was last seen")
+        .register(registry);
+    Gauge.builder("homeport.lease.held", lease, l -> l.held() ? 1 : 0)
+        .description("1 while this region may take home writes")
+        .register(registry);
+
+    client =
+        vertx
+            .httpClientBuilder()
+            .with(
+                new HttpClientOptions()
+                    .setConnectTimeout((int) config.connectTimeout().toMillis())
+                    .setKeepAlive(true))
+            .with(new PoolOptions().setHttp1MaxSize(256))
+            .build();
+    return null;
+  }
+
+  private Future<Void> listen() {
+    HttpProxy proxy = HttpProxy.reverseProxy(client);
+    proxy.origin(this::originRequest);
+    proxy.addInterceptor(
+        new RoutingInterceptor(config, vertx, routing, directory, lease, registry));
+    routingTimer = vertx.setPeriodic(config.tablePollInterval().toMillis(), id -> routing.reload());
+    scheduleLeasePoll();
+    AdminApi admin = new AdminApi(config, routing, lease, registry, draining::get);
+    return vertx
+        .createHttpServer(
+            new HttpServerOptions().setHost(config.listenHost()).setPort(config.publicPort()))
+        .requestHandler(proxy)
+        .listen()
+        .compose(
+            server -> {
+              publicServer = server;
+              return vertx
+                  .createHttpServer(
+                      new HttpServerOptions()
+                          .setHost(config.listenHost())
+                          .setPort(config.adminPort()))
+                  .requestHandler(admin.router(vertx))
+                  .listen();
+            })
+        .map(
+            server -> {
+              adminServer = server;
+              log.info(
+                  "Front-door {} listening on {}:{} (admin {}), routing epoch {}, lease {}",
+                  config.region(),
+                  config.listenHost(),
+                  publicServer.actualPort(),
+                  adminServer.actualPort(),
+                  routing.epoch(),
+                  lease.held() ? "held" : "not held");
+              return null;
+            });
+  }
+
+  /** Polls the lease at least six times per lease period, so expiry is noticed promptly. */
+  private void scheduleLeasePoll() {
+    if (stopped) {
+      return;
+    }
+    long delay = config.tablePollInterval().toMillis();
+    if (lease.durationNanos() > 0) {
+      delay = Math.min(delay, lease.durationNanos() / 6_000_000);
+    }
+    leaseTimer =
+        vertx.setTimer(
+            Math.max(delay, 20), id -> lease.poll().whenComplete((v, e) -> scheduleLeasePoll()));
+  }
+
+  /** Connects to the target the pipeline chose; connection failures of safe methods are retried. */
+  private Future<HttpClientRequest> originRequest(ProxyContext context) {
+    Target target = context.get(RoutingInterceptor.TARGET, Target.class);
+    var options =
+        target.requestOptions(
+            config.connectTimeout().toMillis(), config.requestTimeout().toMillis());
+    boolean safe = Route.SAFE_METHODS.contains(context.request().getMethod().name());
+    Future<HttpClientRequest> attempt = client.request(options);
+    for (int retry = 0; safe && retry < config.idempotentRetries(); retry++) {
+      attempt = attempt.recover(error -> client.request(options));
+    }
+    return attempt;
+  }
+
+  /** The admin port's actual port (useful when configured as 0). */
+  public int adminPort() {
+    return adminServer.actualPort();
+  }
+
+  /** The public port's actual port. */
+  public int publicPort() {
+    return publicServer.actualPort();
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then closes. */
+  public Future<Void> stop() {
+    if (stopped) {
+      return Future.succeededFuture();
+    }
+    stopped = true;
+    draining.set(true);
+    vertx.cancelTimer(routingTimer);
+    vertx.cancelTimer(leaseTimer);
+    long drainMillis = config.drainTimeout().toMillis();
+    Future<Void> publicDone =
+        publicServer == null
+            ? Future.succeededFuture()
+            : publicServer.shutdown(drainMillis, TimeUnit.MILLISECONDS);
+    return publicDone
+        .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
+        .eventually(() -> client == null ? Future.succeededFuture() : client.close())
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      if (store != null) {
+                        store.close();
+                      }
+                      registry.close();
+                      return null;
+                    }))
+        .onComplete(ar -> log.info("Front-door {} stopped", config.region()));
+  }
+}

@@ -1,0 +1,236 @@
+package dev.homeport.frontdoor.proxy;
+
+import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.frontdoor.config.FrontDoorConfig;
+import dev.homeport.frontdoor.config.Route;
+import dev.homeport.frontdoor.config.RoutePolicy;
+import dev.homeport.frontdoor.lease.LeaseWatcher;
+import dev.homeport.frontdoor.routing.Decision;
+import dev.homeport.frontdoor.routing.HomeDirectory;
+import dev.homeport.frontdoor.routing.RequestRouter;
+import dev.homeport.frontdoor.routing.RoutingSnapshot;
+import dev.homeport.frontdoor.routing.RoutingState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+import java.util.Optional;
+
+/**
+ * The front-door's request pipeline, as one proxy interceptor: strip and verify Homeport headers →
+ * match the route → extract the routing key → resolve its home → decide (policy, fences, lease) →
+ * send to the local backend or the serving region, or refuse. Every refusal leaves through {@link
+ * #refuse}, the one place that maps a failure to a status code.
+ */
+public final class RoutingInterceptor implements ProxyInterceptor {
+
+  /** The context attribute holding the chosen {@link Target}. */
+  public static final String TARGET = "homeport.target";
+
+  private static final String ROUTE = "homeport.route";
+  private static final String OUTCOME = "homeport.outcome";
+  private static final String DECISION = "homeport.decision";
+  private static final String STARTED = "homeport.started";
+
+  private final FrontDoorConfig config;
+  private final Vertx vertx;
+  private final RoutingState routing;
+  private final HomeDirectory directory;
+  private final LeaseWatcher lease;
+  private final RequestRouter router;
+  private final KeyExtractor keys;
+  private final Target backend;
+  private final MeterRegistry registry;
+
+  public RoutingInterceptor(
+      FrontDoorConfig config,
+      Vertx vertx,
+      RoutingState routing,
+      HomeDirectory directory,
+      LeaseWatcher lease,
+      MeterRegistry registry) {
+    this.config = config;
+    this.vertx = vertx;
+    this.routing = routing;
+    this.directory = directory;
+    this.lease = lease;
+    this.registry = registry;
+    this.router = new RequestRouter(config.region());
+    this.keys = new KeyExtractor(vertx, config.keySource());
+    this.backend = Target.of("backend", config.backend().toString());
+  }
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    context.set(STARTED, System.nanoTime());
+    HttpServerRequest incoming = context.request().proxiedRequest();
+    MultiMap outgoing = context.request().headers();
+    boolean hopped = Headers.isAuthenticatedHop(incoming.headers(), config.internalSecret());
+    Headers.strip(outgoing);
+
+    Route route = config.routeFor(incoming.path());
+    if (route == null) {
+      return refuse(context, 404, "no_route", "no route covers path " + incoming.path(), 0);
+    }
+    context.set(ROUTE, route);
+    boolean safe = Route.SAFE_METHODS.contains(incoming.method().name());
+
+    if (route.policy() == RoutePolicy.LOCAL) {
+      return send(context, new Decision.Local(Decision.Reason.LOCAL), null, hopped);
+    }
+    Optional<RoutingSnapshot> snapshot = routing.snapshot();
+    if (snapshot.isEmpty()) {
+      return refuse(context, 503, "no_table", "no routing table has been loaded from Redis yet", 1);
+    }
+    return keys.extract(incoming)
+        .compose(
+            key -> {
+              if (key == null) {
+                return decided(context, route, safe, null, null, snapshot.get(), hopped);
+              }
+              return Future.fromCompletionStage(directory.lookup(key), vertx.getOrCreateContext())
+                  .compose(
+                      entry ->
+                          decided(
+                              context,
+                              route,
+                              safe,
+                              key,
+                              entry.orElse(null),
+                              snapshot.get(),
+                              hopped),
+                      error ->
+                          safe
+                              ? decided(context, route, safe, key, null, snapshot.get(), hopped)
+                              : refuse(
+                                  context,
+                                  503,
+                                  "unresolved",
+                                  "the home of this key cannot be resolved while Redis is"
+                                      + " unreachable",
+                                  1));
+            },
+            error ->
+                error instanceof KeyExtractor.InvalidToken
+                    ? refuse(context, 401, "bad_token", error.getMessage(), 0)
+                    : Future.failedFuture(error));
+  }
+
+  private Future<ProxyResponse> decided(
+      ProxyContext context,
+      Route route,
+      boolean safe,
+      String key,
+      DirectoryEntry entry,
+      RoutingSnapshot snapshot,
+      boolean hopped) {
+    Decision decision = router.decide(route, safe, key, entry, snapshot, lease.held(), hopped);
+    context.set(DECISION, decision);
+    if (decision instanceof Decision.Refuse refusal) {
+      return refuse(
+          context,
+          refusal.status(),
+          refusal.outcome(),
+          refusal.message(),
+          refusal.retryAfterSeconds());
+    }
+    String home = entry != null ? entry.home() : key == null ? null : snapshot.bucketHome(key);
+    return send(context, decision, home, hopped);
+  }
+
+  private Future<ProxyResponse> send(
+      ProxyContext context, Decision decision, String home, boolean hopped) {
+    MultiMap outgoing = context.request().headers();
+    if (decision instanceof Decision.Proxy proxy) {
+      context.set(TARGET, Target.of(proxy.region(), proxy.url()));
+      context.set(OUTCOME, proxy.reason().header());
+      outgoing.set(Headers.HOP, config.region());
+      outgoing.set(Headers.AUTH, config.internalSecret());
+    } else {
+      Decision.Local local = (Decision.Local) decision;
+      context.set(TARGET, backend);
+      context.set(OUTCOME, local.reason().header());
+      if (local.reason() == Decision.Reason.LOCAL_READ && home != null) {
+        context.set(Headers.HOME, home);
+      }
+    }
+    return context.sendRequest();
+  }
+
+  @Override
+  public Future<Void> handleProxyResponse(ProxyContext context) {
+    MultiMap headers = context.response().headers();
+    Decision decision = context.get(DECISION, Decision.class);
+    Target target = context.get(TARGET, Target.class);
+    String outcome = context.get(OUTCOME, String.class);
+    if (target != null && !(decision instanceof Decision.Proxy)) {
+      // Served by this region's backend: whatever the backend said, the region is this one.
+      Headers.strip(headers);
+      headers.set(Headers.REGION, config.region());
+    } else if (decision instanceof Decision.Proxy) {
+      // Keep the serving front-door's region header; say why it went there.
+      headers.remove(Headers.HOME);
+    } else {
+      Headers.strip(headers);
+      headers.set(Headers.REGION, config.region());
+    }
+    if (outcome != null) {
+      headers.set(Headers.SERVED, outcome);
+    }
+    String home = context.get(Headers.HOME, String.class);
+    if (home != null) {
+      headers.set(Headers.HOME, home);
+    }
+    if (routing.epoch() >= 0) {
+      headers.set(Headers.EPOCH, Long.toString(routing.epoch()));
+    }
+    record(context, outcome == null ? "refused" : outcome);
+    return context.sendResponse();
+  }
+
+  private Future<ProxyResponse> refuse(
+      ProxyContext context, int status, String outcome, String message, int retryAfterSeconds) {
+    context.set(OUTCOME, null);
+    ProxyResponse response =
+        context
+            .request()
+            .response()
+            .setStatusCode(status)
+            .putHeader("Content-Type", "application/json");
+    if (retryAfterSeconds > 0) {
+      response.putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+    context.set("homeport.refusal", outcome);
+    JsonObject body =
+        new JsonObject()
+            .put("error", outcome)
+            .put("message", message)
+            .put("region", config.region());
+    response.setBody(Body.body(Buffer.buffer(body.encode())));
+    return Future.succeededFuture(response);
+  }
+
+  private void record(ProxyContext context, String outcome) {
+    Long started = context.get(STARTED, Long.class);
+    Route route = context.get(ROUTE, Route.class);
+    String refusal = context.get("homeport.refusal", String.class);
+    Timer.builder("homeport.requests")
+        .description("Requests through the front-door by route, policy and outcome")
+        .tag("route", route == null ? "none" : route.name())
+        .tag("policy", route == null ? "none" : route.policy().wire())
+        .tag("outcome", refusal != null ? refusal : outcome)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(
+            System.nanoTime() - (started == null ? System.nanoTime() : started),
+            java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+}
