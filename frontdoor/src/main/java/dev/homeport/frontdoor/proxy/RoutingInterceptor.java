@@ -157,6 +157,10 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     } else {
       Decision.Local local = (Decision.Local) decision;
       context.set(TARGET, backend);
+      if (hopped) {
+        // Tell the backend which region proxied the request; the internal secret stays here.
+        outgoing.set(Headers.HOP, context.request().proxiedRequest().getHeader(Headers.HOP));
+      }
       context.set(OUTCOME, local.reason().header());
       if (local.reason() == Decision.Reason.LOCAL_READ && home != null) {
         context.set(Headers.HOME, home);

@@ -69,7 +69,7 @@ class FrontDoorConfigTest {
         "region: mumbai|region: Mumbai|region is 'Mumbai'; a region name is a DNS label",
         "  uri: redis://127.0.0.1:16381|  uri: http://127.0.0.1:16381|redis.uri is 'http://127.0.0.1:16381'; use a Redis URI",
         "  admin: 19081|  admin: 18081|listen.admin must differ from listen.public (18081)",
-        "  public: 18081|  public: 70000|listen.public is 70000; it must be from 1 to 65535",
+        "  public: 18081|  public: 70000|listen.public is 70000; it must be from 0 to 65535",
         "  request: 10s|  request: ten seconds|timeouts.request is 'ten seconds', not a duration",
         "  refreshAfter: 30s|  refreshAfter: 20m|cache.expireAfter must be longer than cache.refreshAfter",
         "  from: header|  from: query|routingKey.from is 'query'; choose header, cookie, path or jwt",
