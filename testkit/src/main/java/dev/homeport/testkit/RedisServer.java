@@ -92,7 +92,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /** The redis-server binary: {@code HOMEPORT_REDIS_SERVER}, else the one on PATH. */
-  static Path executable() {
+  public static Path executable() {
     String configured = System.getenv("HOMEPORT_REDIS_SERVER");
     if (configured != null && !configured.isBlank()) {
       return Paths.get(configured);

@@ -1,0 +1,120 @@
+package dev.homeport.frontdoor.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.homeport.contract.ContractJson;
+import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.contract.RedisKeys;
+import dev.homeport.testkit.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The front-door's Redis reader against a real standalone Redis and a real Sentinel. */
+class RedisControlStoreIT {
+
+  @Test
+  void readsDocumentsAndHearsAnnouncements() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        RedisControlStore store =
+            RedisControlStore.connect(
+                redis.uri(), false, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+      assertThat(store.directory("tenant-acme").toCompletableFuture().get()).isEmpty();
+      write(
+          redis.uri(),
+          RedisKeys.directory("tenant-acme"),
+          new DirectoryEntry("frankfurt", true, 4));
+      assertThat(store.directory("tenant-acme").toCompletableFuture().get())
+          .contains(new DirectoryEntry("frankfurt", true, 4));
+
+      List<Long> epochs = new CopyOnWriteArrayList<>();
+      List<String> keys = new CopyOnWriteArrayList<>();
+      store.subscribe(epochs::add, keys::add);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                publish(redis.uri(), RedisKeys.ROUTING_CHANNEL, "9");
+                publish(redis.uri(), RedisKeys.DIRECTORY_CHANNEL, "tenant-acme");
+                return epochs.contains(9L) && keys.contains("tenant-acme");
+              });
+    }
+  }
+
+  @Test
+  void findsThePrimaryThroughSentinel(@TempDir Path dir) throws Exception {
+    try (RedisServer primary = RedisServer.start()) {
+      int sentinelPort = freePort();
+      Path conf = dir.resolve("sentinel.conf");
+      Files.writeString(
+          conf,
+          "port "
+              + sentinelPort
+              + "\nbind 127.0.0.1\ndir "
+              + dir
+              + "\nsentinel monitor homeport 127.0.0.1 "
+              + primary.port()
+              + " 1\n");
+      Process sentinel =
+          new ProcessBuilder(RedisServer.executable().toString(), conf.toString(), "--sentinel")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("sentinel.log").toFile())
+              .start();
+      try {
+        write(primary.uri(), RedisKeys.directory("user-1"), new DirectoryEntry("mumbai", false, 1));
+        String uri = "redis-sentinel://127.0.0.1:" + sentinelPort + "#homeport";
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .ignoreExceptions()
+            .until(
+                () -> {
+                  try (RedisControlStore store =
+                      RedisControlStore.connect(
+                          uri, false, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+                    Optional<DirectoryEntry> entry =
+                        store.directory("user-1").toCompletableFuture().get(2, TimeUnit.SECONDS);
+                    return entry.isPresent() && entry.get().home().equals("mumbai");
+                  }
+                });
+      } finally {
+        sentinel.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  private static void write(String uri, String key, Object document) {
+    RedisClient client = RedisClient.create(uri);
+    try (var connection = client.connect()) {
+      connection.sync().set(key, ContractJson.write(document));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static void publish(String uri, String channel, String message) {
+    RedisClient client = RedisClient.create(uri);
+    try (var connection = client.connect()) {
+      connection.sync().publish(channel, message);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
