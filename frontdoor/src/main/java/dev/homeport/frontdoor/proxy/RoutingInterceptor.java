@@ -173,16 +173,12 @@ public final class RoutingInterceptor implements ProxyInterceptor {
   public Future<Void> handleProxyResponse(ProxyContext context) {
     MultiMap headers = context.response().headers();
     Decision decision = context.get(DECISION, Decision.class);
-    Target target = context.get(TARGET, Target.class);
     String outcome = context.get(OUTCOME, String.class);
-    if (target != null && !(decision instanceof Decision.Proxy)) {
-      // Served by this region's backend: whatever the backend said, the region is this one.
-      Headers.strip(headers);
-      headers.set(Headers.REGION, config.region());
-    } else if (decision instanceof Decision.Proxy) {
-      // Keep the serving front-door's region header; say why it went there.
+    if (decision instanceof Decision.Proxy) {
+      // Keep the serving front-door's region header; say below why it went there.
       headers.remove(Headers.HOME);
     } else {
+      // Served or refused here: whatever the backend said, the region is this one.
       Headers.strip(headers);
       headers.set(Headers.REGION, config.region());
     }

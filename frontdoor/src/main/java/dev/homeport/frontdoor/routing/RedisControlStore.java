@@ -41,16 +41,18 @@ public final class RedisControlStore implements ControlStore {
   private final StatefulConnection<String, String> connection;
   private final RedisStringAsyncCommands<String, String> commands;
   private final Timer latency;
-  private StatefulRedisPubSubConnection<String, String> pubSub;
+  private final StatefulRedisPubSubConnection<String, String> pubSub;
 
   private RedisControlStore(
       AbstractRedisClient client,
       StatefulConnection<String, String> connection,
       RedisStringAsyncCommands<String, String> commands,
+      StatefulRedisPubSubConnection<String, String> pubSub,
       MeterRegistry registry) {
     this.client = client;
     this.connection = connection;
     this.commands = commands;
+    this.pubSub = pubSub;
     this.latency =
         Timer.builder("homeport.redis.latency")
             .description("Latency of the front-door's control-data reads from Redis")
@@ -63,34 +65,29 @@ public final class RedisControlStore implements ControlStore {
       String uri, boolean cluster, Duration timeout, MeterRegistry registry) {
     RedisURI redisUri = RedisURI.create(uri);
     redisUri.setTimeout(timeout);
-    SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
-    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
     if (cluster) {
       RedisClusterClient client = RedisClusterClient.create(redisUri);
-      client.setOptions(
-          ClusterClientOptions.builder()
-              .socketOptions(socket)
-              .timeoutOptions(timeouts)
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              .build());
+      ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+      failFast(options, timeout);
+      client.setOptions(options.build());
       var connection = client.connect(StringCodec.UTF8);
-      RedisControlStore store =
-          new RedisControlStore(client, connection, connection.async(), registry);
-      store.pubSub = client.connectPubSub(StringCodec.UTF8);
-      return store;
+      return new RedisControlStore(
+          client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8), registry);
     }
     RedisClient client = RedisClient.create(redisUri);
-    client.setOptions(
-        ClientOptions.builder()
-            .socketOptions(socket)
-            .timeoutOptions(timeouts)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .build());
+    ClientOptions.Builder options = ClientOptions.builder();
+    failFast(options, timeout);
+    client.setOptions(options.build());
     var connection = client.connect(StringCodec.UTF8);
-    RedisControlStore store =
-        new RedisControlStore(client, connection, connection.async(), registry);
-    store.pubSub = client.connectPubSub(StringCodec.UTF8);
-    return store;
+    return new RedisControlStore(
+        client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8), registry);
+  }
+
+  /** Commands time out, and are refused at once while disconnected, instead of queueing. */
+  private static void failFast(ClientOptions.Builder options, Duration timeout) {
+    options.socketOptions(SocketOptions.builder().connectTimeout(timeout).build());
+    options.timeoutOptions(TimeoutOptions.enabled(timeout));
+    options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
   }
 
   @Override
