@@ -25,7 +25,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,6 @@ public final class FrontDoor {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final AtomicBoolean draining = new AtomicBoolean();
   private ControlStore store;
   private HomeDirectory directory;
   private RoutingState routing;
@@ -117,7 +115,7 @@ public final class FrontDoor {
         new RoutingInterceptor(config, vertx, routing, directory, lease, registry));
     routingTimer = vertx.setPeriodic(config.tablePollInterval().toMillis(), id -> routing.reload());
     scheduleLeasePoll();
-    AdminApi admin = new AdminApi(config, routing, lease, registry, draining::get);
+    AdminApi admin = new AdminApi(config, routing, lease, registry, () -> stopped);
     return vertx
         .createHttpServer(
             new HttpServerOptions().setHost(config.listenHost()).setPort(config.publicPort()))
@@ -193,7 +191,6 @@ public final class FrontDoor {
       return Future.succeededFuture();
     }
     stopped = true;
-    draining.set(true);
     vertx.cancelTimer(routingTimer);
     vertx.cancelTimer(leaseTimer);
     long drainMillis = config.drainTimeout().toMillis();

@@ -22,7 +22,10 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The front-door's request pipeline, as one proxy interceptor: strip and verify Homeport headers →
@@ -37,7 +40,9 @@ public final class RoutingInterceptor implements ProxyInterceptor {
 
   private static final String ROUTE = "homeport.route";
   private static final String OUTCOME = "homeport.outcome";
+  private static final String REFUSAL = "homeport.refusal";
   private static final String DECISION = "homeport.decision";
+  private static final String EPOCH = "homeport.epoch";
   private static final String STARTED = "homeport.started";
 
   private final FrontDoorConfig config;
@@ -49,6 +54,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
   private final KeyExtractor keys;
   private final Target backend;
   private final MeterRegistry registry;
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   public RoutingInterceptor(
       FrontDoorConfig config,
@@ -71,6 +77,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     context.set(STARTED, System.nanoTime());
+    context.set(EPOCH, routing.epoch());
     HttpServerRequest incoming = context.request().proxiedRequest();
     MultiMap outgoing = context.request().headers();
     boolean hopped = Headers.isAuthenticatedHop(incoming.headers(), config.internalSecret());
@@ -90,6 +97,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     if (snapshot.isEmpty()) {
       return refuse(context, 503, "no_table", "no routing table has been loaded from Redis yet", 1);
     }
+    context.set(EPOCH, snapshot.get().epoch());
     return keys.extract(incoming)
         .compose(
             key -> {
@@ -142,7 +150,13 @@ public final class RoutingInterceptor implements ProxyInterceptor {
           refusal.message(),
           refusal.retryAfterSeconds());
     }
-    String home = entry != null ? entry.home() : key == null ? null : snapshot.bucketHome(key);
+    String home = null;
+    if (decision instanceof Decision.Local local
+        && local.reason() == Decision.Reason.LOCAL_READ
+        && key != null) {
+      // Only a local read names the home it may lag; nothing else needs the key hashed again.
+      home = entry != null ? entry.home() : snapshot.bucketHome(key);
+    }
     return send(context, decision, home, hopped);
   }
 
@@ -162,7 +176,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
         outgoing.set(Headers.HOP, context.request().proxiedRequest().getHeader(Headers.HOP));
       }
       context.set(OUTCOME, local.reason().header());
-      if (local.reason() == Decision.Reason.LOCAL_READ && home != null) {
+      if (home != null) {
         context.set(Headers.HOME, home);
       }
     }
@@ -189,16 +203,17 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     if (home != null) {
       headers.set(Headers.HOME, home);
     }
-    if (routing.epoch() >= 0) {
-      headers.set(Headers.EPOCH, Long.toString(routing.epoch()));
+    Long epoch = context.get(EPOCH, Long.class);
+    if (epoch != null && epoch >= 0) {
+      headers.set(Headers.EPOCH, Long.toString(epoch));
     }
-    record(context, outcome == null ? "refused" : outcome);
+    String refusal = context.get(REFUSAL, String.class);
+    record(context, refusal != null ? refusal : outcome != null ? outcome : "refused");
     return context.sendResponse();
   }
 
   private Future<ProxyResponse> refuse(
       ProxyContext context, int status, String outcome, String message, int retryAfterSeconds) {
-    context.set(OUTCOME, null);
     ProxyResponse response =
         context
             .request()
@@ -208,7 +223,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     if (retryAfterSeconds > 0) {
       response.putHeader("Retry-After", Integer.toString(retryAfterSeconds));
     }
-    context.set("homeport.refusal", outcome);
+    context.set(REFUSAL, outcome);
     JsonObject body =
         new JsonObject()
             .put("error", outcome)
@@ -218,19 +233,22 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     return Future.succeededFuture(response);
   }
 
+  /** Records the request; one timer per route and outcome, built once, not per request. */
   private void record(ProxyContext context, String outcome) {
-    Long started = context.get(STARTED, Long.class);
+    long started = context.get(STARTED, Long.class);
     Route route = context.get(ROUTE, Route.class);
-    String refusal = context.get("homeport.refusal", String.class);
-    Timer.builder("homeport.requests")
-        .description("Requests through the front-door by route, policy and outcome")
-        .tag("route", route == null ? "none" : route.name())
-        .tag("policy", route == null ? "none" : route.policy().wire())
-        .tag("outcome", refusal != null ? refusal : outcome)
-        .publishPercentileHistogram()
-        .register(registry)
-        .record(
-            System.nanoTime() - (started == null ? System.nanoTime() : started),
-            java.util.concurrent.TimeUnit.NANOSECONDS);
+    String routeName = route == null ? "none" : route.name();
+    timers
+        .computeIfAbsent(
+            routeName + '\n' + outcome,
+            id ->
+                Timer.builder("homeport.requests")
+                    .description("Requests through the front-door by route, policy and outcome")
+                    .tag("route", routeName)
+                    .tag("policy", route == null ? "none" : route.policy().wire())
+                    .tag("outcome", outcome)
+                    .publishPercentileHistogram()
+                    .register(registry))
+        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
   }
 }
