@@ -2,7 +2,9 @@
 # Installs what Homeport's tests and local system need and a fresh machine may lack:
 #   - redis-server, from the Debian package (the tests start throwaway instances of it);
 #   - kube-apiserver, etcd and kubectl at pinned versions, built from their Go modules and cached
-#     outside the repository (e2e/bin/kube-binaries.sh).
+#     outside the repository (e2e/bin/kube-binaries.sh);
+#   - toxiproxy-server at a pinned version, the fault injector the tests put on cross-region links,
+#     built from its Go module and cached outside the repository (e2e/bin/toxiproxy.sh).
 # Safe to run again: what is already there is kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,7 +36,10 @@ fi
 
 if command -v go >/dev/null 2>&1; then
   bash "$here/kube-binaries.sh" >/dev/null
+  bash "$here/toxiproxy.sh" >/dev/null
 else
   echo "setup: no Go on PATH; the tests will let kube-api-test download the Kubernetes binaries" >&2
+  echo "setup: no Go on PATH; tests that inject faults need toxiproxy-server on PATH" \
+    "(or HOMEPORT_TOXIPROXY_SERVER)" >&2
 fi
 echo "setup: ready" >&2
