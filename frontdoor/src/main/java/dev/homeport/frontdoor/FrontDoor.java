@@ -3,10 +3,14 @@ package dev.homeport.frontdoor;
 import dev.homeport.frontdoor.admin.AdminApi;
 import dev.homeport.frontdoor.config.FrontDoorConfig;
 import dev.homeport.frontdoor.config.Route;
+import dev.homeport.frontdoor.crdt.CounterStore;
+import dev.homeport.frontdoor.crdt.CrdtApi;
+import dev.homeport.frontdoor.crdt.CrdtService;
+import dev.homeport.frontdoor.crdt.GlobalQuota;
+import dev.homeport.frontdoor.crdt.Replication;
 import dev.homeport.frontdoor.lease.LeaseWatcher;
 import dev.homeport.frontdoor.proxy.RoutingInterceptor;
 import dev.homeport.frontdoor.proxy.Target;
-import dev.homeport.frontdoor.routing.ControlStore;
 import dev.homeport.frontdoor.routing.HomeDirectory;
 import dev.homeport.frontdoor.routing.RedisControlStore;
 import dev.homeport.frontdoor.routing.RoutingState;
@@ -22,8 +26,13 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +46,9 @@ public final class FrontDoor {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private ControlStore store;
+  private RedisControlStore store;
+  private CrdtService crdt;
+  private HttpClientAgent replicationClient;
   private HomeDirectory directory;
   private RoutingState routing;
   private LeaseWatcher lease;
@@ -76,6 +87,38 @@ public final class FrontDoor {
     routing.reload().toCompletableFuture().join();
     lease.poll().toCompletableFuture().join();
 
+    RedisControlStore.DataConnection data = store.openDataConnection(true);
+    RedisControlStore.DataConnection batches = store.openDataConnection(false);
+    CounterStore counters = new CounterStore(data.commands(), config.region());
+    crdt =
+        new CrdtService(
+            config.region(),
+            config.crdt(),
+            counters,
+            new CounterStore(batches.commands(), config.region()),
+            batches.connection(),
+            this::regionNames,
+            registry);
+    replicationClient =
+        vertx
+            .httpClientBuilder()
+            .with(
+                new HttpClientOptions()
+                    .setConnectTimeout((int) config.connectTimeout().toMillis())
+                    .setKeepAlive(true))
+            .with(new PoolOptions().setHttp1MaxSize(4))
+            .build();
+    crdt.start(
+        new Replication(
+            config.region(),
+            config.crdt(),
+            config.internalSecret(),
+            counters,
+            vertx,
+            replicationClient,
+            this::peerUrls,
+            registry));
+
     CaffeineCacheMetrics.monitor(registry, directory.cache(), "homeport.directory");
     Gauge.builder("homeport.routing.epoch", routing, RoutingState::epoch)
         .description("Epoch of the routing table this front-door routes by")
@@ -112,14 +155,30 @@ public final class FrontDoor {
     HttpProxy proxy = HttpProxy.reverseProxy(client);
     proxy.origin(this::originRequest);
     proxy.addInterceptor(
-        new RoutingInterceptor(config, vertx, routing, directory, lease, registry));
+        new RoutingInterceptor(
+            config,
+            vertx,
+            routing,
+            directory,
+            lease,
+            new GlobalQuota(crdt, System::currentTimeMillis, registry),
+            registry));
+    Router crdtApi =
+        new CrdtApi(crdt, config.internalSecret(), config.crdt().apiToken()).router(vertx);
     routingTimer = vertx.setPeriodic(config.tablePollInterval().toMillis(), id -> routing.reload());
     scheduleLeasePoll();
     AdminApi admin = new AdminApi(config, routing, lease, registry, () -> stopped);
     return vertx
         .createHttpServer(
             new HttpServerOptions().setHost(config.listenHost()).setPort(config.publicPort()))
-        .requestHandler(proxy)
+        .requestHandler(
+            request -> {
+              if (CrdtApi.serves(request.path())) {
+                crdtApi.handle(request);
+              } else {
+                proxy.handle(request);
+              }
+            })
         .listen()
         .compose(
             server -> {
@@ -175,6 +234,40 @@ public final class FrontDoor {
     return attempt;
   }
 
+  /** Every region in the routing table, for the CRDT service. */
+  private List<String> regionNames() {
+    return routing
+        .snapshot()
+        .map(snapshot -> List.copyOf(snapshot.table().regions().keySet()))
+        .orElse(List.of());
+  }
+
+  /** Where to ship CRDT state: the routing table's region URLs, overridden by configuration. */
+  private Map<String, URI> peerUrls() {
+    Map<String, URI> urls = new TreeMap<>();
+    routing
+        .snapshot()
+        .ifPresent(
+            snapshot ->
+                snapshot
+                    .table()
+                    .regions()
+                    .forEach(
+                        (name, route) -> {
+                          if (route.url() != null) {
+                            urls.put(name, URI.create(route.url()));
+                          }
+                        }));
+    urls.putAll(config.crdt().peers());
+    urls.remove(config.region());
+    return urls;
+  }
+
+  /** The CRDT service, for the Java API (embedding) and benchmarks. */
+  public CrdtService crdt() {
+    return crdt;
+  }
+
   /** The admin port's actual port (useful when configured as 0). */
   public int adminPort() {
     return adminServer.actualPort();
@@ -199,8 +292,14 @@ public final class FrontDoor {
             ? Future.succeededFuture()
             : publicServer.shutdown(drainMillis, TimeUnit.MILLISECONDS);
     return publicDone
+        // Increments answered during the drain are in Redis; now write any still waiting and
+        // ship what peers lack before the connections go.
+        .eventually(
+            () -> crdt == null ? Future.succeededFuture() : crdt.close(config.drainTimeout()))
         .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
         .eventually(() -> client == null ? Future.succeededFuture() : client.close())
+        .eventually(
+            () -> replicationClient == null ? Future.succeededFuture() : replicationClient.close())
         .eventually(
             () ->
                 vertx.executeBlocking(

@@ -55,7 +55,17 @@ final class ThreeRegions implements AutoCloseable {
   private final ScheduledExecutorService operator = Executors.newSingleThreadScheduledExecutor();
   long epoch;
 
+  private final java.util.function.Function<String, String> extraConfig;
+
   ThreeRegions() throws Exception {
+    this(region -> "");
+  }
+
+  /**
+   * @param extraConfig YAML appended to each region's front-door configuration
+   */
+  ThreeRegions(java.util.function.Function<String, String> extraConfig) throws Exception {
+    this.extraConfig = extraConfig;
     for (String region : REGIONS) {
       RedisServer server = RedisServer.start();
       redis.put(region, server);
@@ -136,12 +146,13 @@ final class ThreeRegions implements AutoCloseable {
           internal: %s
           admin: %s
         """
-        .formatted(
-            region,
-            redis.get(region).uri(),
-            backends.get(region).actualPort(),
-            INTERNAL_SECRET,
-            ADMIN_TOKEN);
+            .formatted(
+                region,
+                redis.get(region).uri(),
+                backends.get(region).actualPort(),
+                INTERNAL_SECRET,
+                ADMIN_TOKEN)
+        + extraConfig.apply(region);
   }
 
   /** One bucket per region: bucket 0 mumbai, 1 frankfurt, 2 singapore. */

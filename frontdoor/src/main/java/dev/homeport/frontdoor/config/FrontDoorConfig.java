@@ -40,6 +40,7 @@ import java.util.Set;
  *     operator)
  * @param internalSecret shared secret on internal (region-to-region) requests
  * @param adminToken bearer token for the admin port
+ * @param crdt CRDT counters, registers and their replication
  */
 public record FrontDoorConfig(
     String region,
@@ -61,7 +62,12 @@ public record FrontDoorConfig(
     Duration tablePollInterval,
     boolean leaseRequired,
     String internalSecret,
-    String adminToken) {
+    String adminToken,
+    CrdtSettings crdt) {
+
+  /** Path prefixes the front-door serves itself (the CRDT API); no route may cover them. */
+  public static final List<String> RESERVED_PREFIXES =
+      List.of("/v1/counters/", "/v1/registers/", "/internal/");
 
   /** Environment variables that override single keys, for secrets and per-pod values. */
   static final Map<String, String> ENV_OVERRIDES =
@@ -120,7 +126,8 @@ public record FrontDoorConfig(
                 "retries",
                 "routingTable",
                 "lease",
-                "secrets");
+                "secrets",
+                "crdt");
     String region = root.text("region", "name this front-door's region, e.g. region: mumbai");
     if (!region.matches(REGION_PATTERN)) {
       throw root.child("region")
@@ -189,8 +196,74 @@ public record FrontDoorConfig(
             .duration("pollInterval", "2s", Duration.ofMillis(50)),
         root.child("lease").onlyKeys("required").bool("required", true),
         internalSecret,
-        adminToken);
+        adminToken,
+        crdt(root.child("crdt"), region));
   }
+
+  private static CrdtSettings crdt(Node node, String region) {
+    node.onlyKeys(
+        "flushInterval",
+        "replicationInterval",
+        "heartbeat",
+        "antiEntropyInterval",
+        "batchMax",
+        "maxSkew",
+        "peers",
+        "bounded",
+        "apiToken");
+    Duration flush = node.duration("flushInterval", "2ms", Duration.ofMillis(1));
+    if (flush.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw node.child("flushInterval").fail("is over 1s; acknowledged increments wait that long");
+    }
+    Duration replication = node.duration("replicationInterval", "50ms", Duration.ofMillis(5));
+    Duration heartbeat = node.duration("heartbeat", "1s", Duration.ofMillis(10));
+    if (heartbeat.compareTo(replication) < 0) {
+      throw node.child("heartbeat").fail("must be at least crdt.replicationInterval");
+    }
+    Map<String, URI> peers = new java.util.TreeMap<>();
+    Node peerNode = node.child("peers");
+    for (String peer : peerNode.keys()) {
+      if (!peer.matches(REGION_PATTERN) || peer.equals(region)) {
+        throw peerNode.fail(
+            "names '"
+                + peer
+                + "'; list other regions by name, e.g. frankfurt: http://10.1.2.3:8080");
+      }
+      peers.put(peer, peerNode.httpUrl(peer, "give the peer front-door's public URL"));
+    }
+    List<BoundedCounter> bounded = new ArrayList<>();
+    for (Node item : node.list("bounded")) {
+      item.onlyKeys("prefix", "floor", "compensatedBy");
+      String prefix = item.text("prefix", "give the counter name prefix, e.g. prefix: stock:");
+      if (!prefix.matches(COUNTER_NAME_CHARS + "{1,100}")) {
+        throw item.child("prefix").fail("is '" + prefix + "'; use letters, digits and . _ : -");
+      }
+      String compensatedBy = item.text("compensatedBy", null, "name a region, e.g. mumbai");
+      if (compensatedBy != null && !compensatedBy.matches(REGION_PATTERN)) {
+        throw item.child("compensatedBy").fail("is '" + compensatedBy + "'; name a region");
+      }
+      bounded.add(
+          new BoundedCounter(
+              prefix, item.longInteger("floor", 0, -(1L << 53), 1L << 53), compensatedBy));
+    }
+    String apiToken = node.text("apiToken", null, "set a bearer token of 16+ characters");
+    if (apiToken != null && apiToken.length() < 16) {
+      throw node.child("apiToken").fail("is too short; use at least 16 characters");
+    }
+    return new CrdtSettings(
+        flush,
+        replication,
+        heartbeat,
+        node.duration("antiEntropyInterval", "10m", Duration.ofSeconds(1)),
+        node.integer("batchMax", 500, 1, 10_000),
+        node.duration("maxSkew", "5s", Duration.ofMillis(1)),
+        Map.copyOf(peers),
+        List.copyOf(bounded),
+        apiToken);
+  }
+
+  /** Characters allowed in counter and register names. */
+  public static final String COUNTER_NAME_CHARS = "[A-Za-z0-9._:-]";
 
   private static KeySource keySource(Node node) {
     node.onlyKeys("from", "name", "segment", "jwt");
@@ -239,14 +312,23 @@ public record FrontDoorConfig(
     Set<String> names = new HashSet<>();
     Set<String> prefixes = new HashSet<>();
     for (Node node : nodes) {
-      node.onlyKeys("name", "path", "policy", "onHomeDown", "noKey");
+      node.onlyKeys("name", "path", "policy", "onHomeDown", "noKey", "quota");
       String name = node.text("name", "give the route a short name, e.g. orders");
+      if (!name.matches("[A-Za-z0-9._-]{1,63}")) {
+        throw node.child("name").fail("is '" + name + "'; use up to 63 letters, digits and . _ -");
+      }
       if (!names.add(name)) {
         throw node.child("name").fail("'" + name + "' is used by another route; names are unique");
       }
       String path = node.text("path", "give the path prefix the route covers, e.g. /orders");
       if (!path.startsWith("/")) {
         throw node.child("path").fail("is '" + path + "'; a path prefix starts with /");
+      }
+      for (String reserved : RESERVED_PREFIXES) {
+        if ((path.endsWith("/") ? path : path + "/").startsWith(reserved)) {
+          throw node.child("path")
+              .fail("'" + path + "' overlaps " + reserved + ", which the front-door serves itself");
+        }
       }
       if (!prefixes.add(path)) {
         throw node.child("path").fail("'" + path + "' is covered by another route already");
@@ -271,7 +353,18 @@ public record FrontDoorConfig(
       if (!noKey.equals("local") && !noKey.equals("reject")) {
         throw node.child("noKey").fail("is '" + noKey + "'; choose local or reject");
       }
-      routes.add(new Route(name, path, policy, onHomeDown, noKey.equals("reject")));
+      Quota quota = null;
+      if (node.has("quota")) {
+        Node quotaNode = node.child("quota").onlyKeys("limit", "window");
+        quota =
+            new Quota(
+                quotaNode.longInteger("limit", 0, 1, 1L << 40),
+                quotaNode.duration("window", "1m", Duration.ofSeconds(1)));
+        if (!quotaNode.has("limit")) {
+          throw quotaNode.child("limit").fail("is missing: give requests per key per window");
+        }
+      }
+      routes.add(new Route(name, path, policy, onHomeDown, noKey.equals("reject"), quota));
     }
     routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
     return List.copyOf(routes);

@@ -100,6 +100,40 @@ final class Node {
     return number;
   }
 
+  long longInteger(String key, long fallback, long min, long max) {
+    if (!has(key)) {
+      return fallback;
+    }
+    Node value = child(key);
+    JsonNode json = value.json;
+    Long number =
+        json.isIntegralNumber() && json.canConvertToLong()
+            ? Long.valueOf(json.asLong())
+            : json.isTextual() && json.asText().matches("-?[0-9]{1,18}")
+                ? Long.valueOf(json.asText())
+                : null;
+    if (number == null) {
+      throw value.fail("must be a whole number from " + min + " to " + max);
+    }
+    if (number < min || number > max) {
+      throw value.fail("is " + number + "; it must be from " + min + " to " + max);
+    }
+    return number;
+  }
+
+  /** The keys of this mapping, in file order; empty when absent. */
+  List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    if (json == null || json.isNull()) {
+      return keys;
+    }
+    if (!json.isObject()) {
+      throw fail("must be a mapping");
+    }
+    json.fieldNames().forEachRemaining(keys::add);
+    return keys;
+  }
+
   boolean bool(String key, boolean fallback) {
     if (!has(key)) {
       return fallback;

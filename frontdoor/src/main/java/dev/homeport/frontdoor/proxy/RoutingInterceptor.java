@@ -1,9 +1,11 @@
 package dev.homeport.frontdoor.proxy;
 
 import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.frontdoor.config.Durations;
 import dev.homeport.frontdoor.config.FrontDoorConfig;
 import dev.homeport.frontdoor.config.Route;
 import dev.homeport.frontdoor.config.RoutePolicy;
+import dev.homeport.frontdoor.crdt.GlobalQuota;
 import dev.homeport.frontdoor.lease.LeaseWatcher;
 import dev.homeport.frontdoor.routing.Decision;
 import dev.homeport.frontdoor.routing.HomeDirectory;
@@ -54,6 +56,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
   private final KeyExtractor keys;
   private final Target backend;
   private final MeterRegistry registry;
+  private final GlobalQuota quota;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   public RoutingInterceptor(
@@ -62,8 +65,10 @@ public final class RoutingInterceptor implements ProxyInterceptor {
       RoutingState routing,
       HomeDirectory directory,
       LeaseWatcher lease,
+      GlobalQuota quota,
       MeterRegistry registry) {
     this.config = config;
+    this.quota = quota;
     this.vertx = vertx;
     this.routing = routing;
     this.directory = directory;
@@ -89,7 +94,36 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     }
     context.set(ROUTE, route);
     boolean safe = Route.SAFE_METHODS.contains(incoming.method().name());
+    if (route.quota() != null && !hopped) {
+      // Counted once, where the request enters; a hop from another region was counted there.
+      return keys.extract(incoming)
+          .compose(
+              key -> {
+                int retryAfter = quota.admit(route, key);
+                if (retryAfter > 0) {
+                  return refuse(
+                      context,
+                      429,
+                      "over_quota",
+                      "route "
+                          + route.name()
+                          + " allows "
+                          + route.quota().limit()
+                          + " requests per key per "
+                          + Durations.format(route.quota().window())
+                          + " across all regions",
+                      retryAfter);
+                }
+                return routed(context, route, safe, hopped, Future.succeededFuture(key));
+              },
+              error -> badKey(context, error));
+    }
+    return routed(context, route, safe, hopped, null);
+  }
 
+  private Future<ProxyResponse> routed(
+      ProxyContext context, Route route, boolean safe, boolean hopped, Future<String> knownKey) {
+    HttpServerRequest incoming = context.request().proxiedRequest();
     if (route.policy() == RoutePolicy.LOCAL) {
       return send(context, new Decision.Local(Decision.Reason.LOCAL), null, hopped);
     }
@@ -98,7 +132,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
       return refuse(context, 503, "no_table", "no routing table has been loaded from Redis yet", 1);
     }
     context.set(EPOCH, snapshot.get().epoch());
-    return keys.extract(incoming)
+    return (knownKey != null ? knownKey : keys.extract(incoming))
         .compose(
             key -> {
               if (key == null) {
@@ -126,10 +160,13 @@ public final class RoutingInterceptor implements ProxyInterceptor {
                                       + " unreachable",
                                   1));
             },
-            error ->
-                error instanceof KeyExtractor.InvalidToken
-                    ? refuse(context, 401, "bad_token", error.getMessage(), 0)
-                    : Future.failedFuture(error));
+            error -> badKey(context, error));
+  }
+
+  private Future<ProxyResponse> badKey(ProxyContext context, Throwable error) {
+    return error instanceof KeyExtractor.InvalidToken
+        ? refuse(context, 401, "bad_token", error.getMessage(), 0)
+        : Future.failedFuture(error);
   }
 
   private Future<ProxyResponse> decided(

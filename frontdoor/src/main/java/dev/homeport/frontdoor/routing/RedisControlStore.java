@@ -15,6 +15,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisStringAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -132,6 +133,28 @@ public final class RedisControlStore implements ControlStore {
         });
     // Lettuce re-subscribes after a reconnect.
     pubSub.async().subscribe(RedisKeys.ROUTING_CHANNEL, RedisKeys.DIRECTORY_CHANNEL);
+  }
+
+  /** A connection of its own for CRDT data, and its commands. */
+  public record DataConnection(
+      StatefulConnection<String, String> connection,
+      RedisClusterAsyncCommands<String, String> commands) {}
+
+  /**
+   * Opens another connection to the same Redis, for CRDT data.
+   *
+   * @param autoFlush false for a connection whose owner sends pipelined batches with {@code
+   *     flushCommands()}
+   */
+  public DataConnection openDataConnection(boolean autoFlush) {
+    if (client instanceof RedisClusterClient cluster) {
+      var connection = cluster.connect(StringCodec.UTF8);
+      connection.setAutoFlushCommands(autoFlush);
+      return new DataConnection(connection, connection.async());
+    }
+    var connection = ((RedisClient) client).connect(StringCodec.UTF8);
+    connection.setAutoFlushCommands(autoFlush);
+    return new DataConnection(connection, connection.async());
   }
 
   @Override

@@ -23,8 +23,8 @@ class CounterStoreIT {
       RedisClient b = RedisClient.create(frankfurtRedis.uri());
       try (StatefulRedisConnection<String, String> ca = a.connect();
           StatefulRedisConnection<String, String> cb = b.connect()) {
-        CounterStore mumbai = new CounterStore(ca, "mumbai");
-        CounterStore frankfurt = new CounterStore(cb, "frankfurt");
+        CounterStore mumbai = new CounterStore(ca.async(), "mumbai");
+        CounterStore frankfurt = new CounterStore(cb.async(), "frankfurt");
         for (int i = 0; i < 100; i++) {
           get(mumbai.add("likes", 1));
           get(frankfurt.add("likes", 2));
@@ -54,7 +54,7 @@ class CounterStoreIT {
     try (RedisServer redis = RedisServer.start()) {
       RedisClient client = RedisClient.create(redis.uri());
       try (StatefulRedisConnection<String, String> connection = client.connect()) {
-        CounterStore store = new CounterStore(connection, "mumbai");
+        CounterStore store = new CounterStore(connection.async(), "mumbai");
         long big = (1L << 53) + 1;
         get(store.merge("big", PnCounter.of(Map.of("frankfurt:p", big - 1))));
         assertThat(get(store.merge("big", PnCounter.of(Map.of("frankfurt:p", big))))).isEqualTo(1);
@@ -70,11 +70,76 @@ class CounterStoreIT {
     try (RedisServer redis = RedisServer.start()) {
       RedisClient client = RedisClient.create(redis.uri());
       try (StatefulRedisConnection<String, String> connection = client.connect()) {
-        CounterStore store = new CounterStore(connection, "mumbai");
+        CounterStore store = new CounterStore(connection.async(), "mumbai");
         get(store.merge("c", PnCounter.of(Map.of("frankfurt:p", 3L))));
         connection.sync().scriptFlush();
         assertThat(get(store.merge("c", PnCounter.of(Map.of("frankfurt:p", 5L))))).isEqualTo(1);
         assertThat(get(store.read("c")).value()).isEqualTo(5);
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void aBoundedDecrementBelowTheFloorIsRefusedAndAnOversellIsRecordedOnce() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      RedisClient client = RedisClient.create(redis.uri());
+      try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        CounterStore mumbai = new CounterStore(connection.async(), "mumbai");
+        assertThat(get(mumbai.addBounded("stock:sku", 3, 0)).applied()).isTrue();
+        assertThat(get(mumbai.addBounded("stock:sku", -2, 0)).state().value()).isEqualTo(1);
+        CounterStore.Bounded refused = get(mumbai.addBounded("stock:sku", -2, 0));
+        assertThat(refused.applied()).isFalse();
+        assertThat(refused.state().value()).as("nothing applied").isEqualTo(1);
+
+        // Singapore sold two concurrently: the merge takes the value to -1.
+        get(mumbai.merge("stock:sku", PnCounter.of(Map.of("singapore:n", 2L))));
+        assertThat(get(mumbai.reportOversell("stock:sku", 0, 1_000))).isEqualTo(1);
+        assertThat(get(mumbai.reportOversell("stock:sku", 0, 1_001)))
+            .as("the same oversell is recorded once")
+            .isZero();
+        get(mumbai.merge("stock:sku", PnCounter.of(Map.of("singapore:n", 3L))));
+        assertThat(get(mumbai.reportOversell("stock:sku", 0, 1_002))).isEqualTo(1);
+
+        var events =
+            connection
+                .sync()
+                .xrange(
+                    CounterStore.compensationStream("stock:sku"),
+                    io.lettuce.core.Range.create("-", "+"));
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0).getBody())
+            .containsEntry("counter", "stock:sku")
+            .containsEntry("compensate", "1")
+            .containsEntry("oversold", "1")
+            .containsEntry("value", "-1")
+            .containsEntry("detectedBy", "mumbai");
+        assertThat(events.get(1).getBody())
+            .containsEntry("compensate", "1")
+            .containsEntry("oversold", "2");
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void aRegisterTakesOnlyLaterWritesAndReportsTheStoredOne() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      RedisClient client = RedisClient.create(redis.uri());
+      try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        CounterStore store = new CounterStore(connection.async(), "mumbai");
+        LwwRegister first = new LwwRegister("dark", new HlcTimestamp(1_000, 0, "mumbai"));
+        LwwRegister later = new LwwRegister("light", new HlcTimestamp(1_000, 1, "frankfurt"));
+        LwwRegister tie = new LwwRegister("blue", new HlcTimestamp(1_000, 1, "singapore"));
+        assertThat(get(store.write("theme", first))).isEmpty();
+        assertThat(get(store.write("theme", later))).isEmpty();
+        assertThat(get(store.write("theme", first))).contains(later);
+        assertThat(get(store.write("theme", tie))).as("region breaks the tie").isEmpty();
+        assertThat(get(store.readRegister("theme"))).contains(tie);
+        assertThat(get(store.readRegister("never"))).isEmpty();
+        assertThat(get(store.registerNames())).containsExactly("theme");
       } finally {
         client.shutdown();
       }

@@ -62,7 +62,7 @@ class RequestRouterTest {
   private static final RoutingSnapshot HEALTHY = table(active("http://in"), active("http://eu"));
 
   private static Route route(RoutePolicy policy, OnHomeDown onHomeDown) {
-    return new Route("r", "/r", policy, onHomeDown, true);
+    return new Route("r", "/r", policy, onHomeDown, true, null);
   }
 
   private static final Route HOME = route(RoutePolicy.HOME, OnHomeDown.PEER);
@@ -172,8 +172,8 @@ class RequestRouterTest {
   @ParameterizedTest
   @EnumSource(RoutePolicy.class)
   void requestsWithoutKeyFollowNoKey(RoutePolicy policy) {
-    Route rejecting = new Route("r", "/r", policy, OnHomeDown.PEER, true);
-    Route serving = new Route("r", "/r", policy, OnHomeDown.PEER, false);
+    Route rejecting = new Route("r", "/r", policy, OnHomeDown.PEER, true, null);
+    Route serving = new Route("r", "/r", policy, OnHomeDown.PEER, false, null);
     Decision rejected = mumbai.decide(rejecting, false, null, null, HEALTHY, true, false);
     if (policy == RoutePolicy.LOCAL) {
       assertThat(rejected).isEqualTo(new Local(Reason.LOCAL));
