@@ -79,7 +79,8 @@ public record FrontDoorConfig(
           "HOMEPORT_PUBLIC_PORT", "listen.public",
           "HOMEPORT_ADMIN_PORT", "listen.admin",
           "HOMEPORT_INTERNAL_SECRET", "secrets.internal",
-          "HOMEPORT_ADMIN_TOKEN", "secrets.admin");
+          "HOMEPORT_ADMIN_TOKEN", "secrets.admin",
+          "HOMEPORT_CRDT_API_TOKEN", "crdt.apiToken");
 
   private static final String REGION_PATTERN = "[a-z]([-a-z0-9]{0,30}[a-z0-9])?";
 

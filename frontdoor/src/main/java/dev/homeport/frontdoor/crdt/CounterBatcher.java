@@ -5,16 +5,27 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 /**
  * Absorbs increments in memory and writes them to Redis in pipelined batches: every increment of
  * one counter within a batch becomes one {@code HINCRBY} per sign, and all of a batch's commands
  * leave in one flush. Callers are answered when their batch is in Redis, so an acknowledged
- * increment is never only in memory. {@link #flush()} is called by one thread at a time (the
- * flusher); {@link #add} by any.
+ * increment is never only in memory.
+ *
+ * <p>Batches are group commits: when no batch is being written, an increment starts one at once
+ * (lowest latency when idle); while one is being written, increments gather and leave together as
+ * soon as it is answered (throughput under load). {@link #tick()}, called on a fixed interval,
+ * starts a batch in any case, which bounds the wait when Redis is slow. Every batch is written on
+ * the one flusher thread, the only user of the connection; {@link #add} may be called by any.
  */
 public final class CounterBatcher {
 
@@ -25,6 +36,9 @@ public final class CounterBatcher {
     final long expiresAtMillis;
     final CompletableFuture<PnCounter> flushed = new CompletableFuture<>();
 
+    /** Set once Redis answered and the caller's view has the new state. */
+    volatile boolean written;
+
     Pending(long expiresAtMillis) {
       this.expiresAtMillis = expiresAtMillis;
     }
@@ -33,22 +47,38 @@ public final class CounterBatcher {
   private final CounterStore store;
   private final StatefulConnection<String, String> connection;
   private final BiConsumer<String, PnCounter> onFlushed;
+  private final Executor flusher;
+  private final IntConsumer onBatch;
+  private final AtomicInteger writing = new AtomicInteger();
+  private final AtomicBoolean startQueued = new AtomicBoolean();
   private final Object lock = new Object();
   private HashMap<String, Pending> pending = new HashMap<>();
+  private final Set<Map<String, Pending>> beingWritten = ConcurrentHashMap.newKeySet();
   private long pendingIncrements;
 
   /**
    * @param store writes through {@code connection}, which must not flush by itself ({@code
    *     setAutoFlushCommands(false)}) and must not be shared with other writers
    * @param onFlushed told each counter's state after a batch raised it
+   * @param flusher a single thread that writes every batch
+   * @param onBatch told how many counters each batch wrote
    */
   public CounterBatcher(
       CounterStore store,
       StatefulConnection<String, String> connection,
-      BiConsumer<String, PnCounter> onFlushed) {
+      BiConsumer<String, PnCounter> onFlushed,
+      Executor flusher,
+      IntConsumer onBatch) {
     this.store = store;
     this.connection = connection;
     this.onFlushed = onFlushed;
+    this.flusher = flusher;
+    this.onBatch = onBatch;
+  }
+
+  /** Batches being written. */
+  public int writing() {
+    return writing.get();
   }
 
   /**
@@ -62,24 +92,75 @@ public final class CounterBatcher {
     if (delta == Long.MIN_VALUE) {
       throw new ArithmeticException("delta " + delta + " overflows a counter slot");
     }
+    Pending entry;
     synchronized (lock) {
-      Pending entry = pending.computeIfAbsent(name, n -> new Pending(expiresAtMillis));
+      entry = pending.computeIfAbsent(name, n -> new Pending(expiresAtMillis));
       if (delta > 0) {
         entry.increments = Math.addExact(entry.increments, delta);
       } else {
         entry.decrements = Math.addExact(entry.decrements, -delta);
       }
       pendingIncrements++;
-      return entry.flushed;
+    }
+    startIfIdle();
+    return entry.flushed;
+  }
+
+  /** Starts a batch on the flusher unless one is being written (it takes these on its return). */
+  private void startIfIdle() {
+    if (writing.get() == 0 && startQueued.compareAndSet(false, true)) {
+      flusher.execute(
+          () -> {
+            startQueued.set(false);
+            if (writing.get() == 0) {
+              write();
+            }
+          });
     }
   }
 
-  /** The net amount waiting in memory for {@code name} (not yet in Redis). */
+  /**
+   * Starts a batch of whatever is waiting, even while another is being written; call on the flusher
+   * thread at the configured interval.
+   */
+  public void tick() {
+    write();
+  }
+
+  private void write() {
+    if (pendingIncrements() == 0) {
+      return;
+    }
+    writing.incrementAndGet();
+    flush()
+        .whenComplete(
+            (count, error) -> {
+              writing.decrementAndGet();
+              if (pendingIncrements() > 0) {
+                startIfIdle();
+              }
+            });
+  }
+
+  /**
+   * The net amount accepted for {@code name} that {@code onFlushed} has not yet reported: waiting
+   * or being written.
+   */
   public long pending(String name) {
+    long net = 0;
     synchronized (lock) {
       Pending entry = pending.get(name);
-      return entry == null ? 0 : entry.increments - entry.decrements;
+      if (entry != null) {
+        net = entry.increments - entry.decrements;
+      }
     }
+    for (Map<String, Pending> batch : beingWritten) {
+      Pending entry = batch.get(name);
+      if (entry != null && !entry.written) {
+        net += entry.increments - entry.decrements;
+      }
+    }
+    return net;
   }
 
   /** Increments accepted so far but not yet written. */
@@ -102,6 +183,7 @@ public final class CounterBatcher {
       batch = pending;
       pending = new HashMap<>();
       pendingIncrements = 0;
+      beingWritten.add(batch);
     }
     List<CompletableFuture<?>> answers = new ArrayList<>(batch.size());
     batch.forEach(
@@ -112,15 +194,22 @@ public final class CounterBatcher {
                     .whenComplete(
                         (state, error) -> {
                           if (error != null) {
+                            entry.written = true;
                             entry.flushed.completeExceptionally(error);
                           } else {
                             onFlushed.accept(name, state);
+                            entry.written = true;
                             entry.flushed.complete(state);
                           }
                         })
                     .toCompletableFuture()));
     connection.flushCommands();
+    onBatch.accept(batch.size());
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .handle((v, e) -> batch.size());
+        .handle(
+            (v, e) -> {
+              beingWritten.remove(batch);
+              return batch.size();
+            });
   }
 }

@@ -2,6 +2,7 @@ package dev.homeport.frontdoor.crdt;
 
 import dev.homeport.frontdoor.proxy.Headers;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -327,7 +328,7 @@ public final class CrdtApi {
       fail(ctx, 409, "overflow", what + ": the counter slot would overflow");
     } else if (cause instanceof ArithmeticException overflow) {
       fail(ctx, 409, "overflow", what + ": " + overflow.getMessage());
-    } else {
+    } else if (cause instanceof RedisException || cause instanceof TimeoutException) {
       ctx.response().putHeader("Retry-After", "1");
       String message =
           cause instanceof TimeoutException
@@ -338,6 +339,9 @@ public final class CrdtApi {
           503,
           "unavailable",
           what + ": region " + crdt.region() + " cannot reach its Redis: " + message);
+    } else {
+      ctx.response().putHeader("Retry-After", "1");
+      fail(ctx, 503, "unavailable", what + ": " + cause.getMessage());
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,7 @@ public final class CrdtService {
   private final Counter oversells;
   private Replication replication;
   private volatile boolean closed;
+  private volatile boolean warnedCompensator;
 
   /**
    * @param store on a connection that flushes by itself
@@ -110,14 +112,15 @@ public final class CrdtService {
     this.store = store;
     this.regions = regions;
     this.clock = new HybridLogicalClock(region, System::currentTimeMillis, settings.maxSkew());
-    this.batcher = new CounterBatcher(batchStore, batchConnection, this::flushed);
-    this.increments =
-        Counter.builder("homeport.crdt.increments")
-            .description("Counter increments accepted through the API and quotas")
-            .register(registry);
     this.batchSize =
         DistributionSummary.builder("homeport.crdt.flush.counters")
             .description("Counters written per pipelined batch")
+            .register(registry);
+    this.batcher =
+        new CounterBatcher(batchStore, batchConnection, this::flushed, flusher, batchSize::record);
+    this.increments =
+        Counter.builder("homeport.crdt.increments")
+            .description("Counter increments accepted through the API and quotas")
             .register(registry);
     this.mergedSlots =
         Counter.builder("homeport.crdt.merged.slots")
@@ -178,7 +181,10 @@ public final class CrdtService {
               increments.increment();
               flushed(name, result.state());
               return result.state();
-            });
+            })
+        .thenCompose(
+            state ->
+                checkOversell(name, bound, System.currentTimeMillis()).thenApply(amount -> state));
   }
 
   /** The counter as this region's Redis holds it (0 with no slots if it never counted). */
@@ -232,7 +238,7 @@ public final class CrdtService {
 
   private void flushQuietly() {
     try {
-      batcher.flush().thenAccept(batchSize::record);
+      batcher.tick();
     } catch (RuntimeException e) {
       log.error("Counter batch failed", e);
     }
@@ -355,10 +361,19 @@ public final class CrdtService {
     known.asMap().merge(name, merged.state(), PnCounter::merge);
     replication.changed(Kind.COUNTER, name, from);
     BoundedCounter bound = settings.boundFor(name);
-    if (bound == null
-        || merged.state().value() >= bound.floor()
-        || !region.equals(compensatingRegion(bound))) {
+    if (bound == null) {
       return CompletableFuture.completedFuture(true);
+    }
+    return checkOversell(name, bound, now).thenApply(amount -> true);
+  }
+
+  /**
+   * In the compensating region: records a new oversell of a bounded counter in its compensation
+   * stream, or, once the counter is back at or above its floor, starts counting afresh.
+   */
+  private CompletionStage<Long> checkOversell(String name, BoundedCounter bound, long now) {
+    if (!region.equals(compensatingRegion(bound))) {
+      return CompletableFuture.completedFuture(0L);
     }
     return store
         .reportOversell(name, bound.floor(), now)
@@ -367,22 +382,33 @@ public final class CrdtService {
               if (amount > 0) {
                 oversells.increment(amount);
                 log.warn(
-                    "Counter {} oversold by {} more (value {}, floor {}); compensation event in {}",
+                    "Counter {} oversold by {} more (floor {}); compensation event in {}",
                     name,
                     amount,
-                    merged.state().value(),
                     bound.floor(),
                     CounterStore.compensationStream(name));
               }
-              return true;
+              return amount;
             });
   }
 
   private String compensatingRegion(BoundedCounter bound) {
+    List<String> known = regions.get();
     if (bound.compensatedBy() != null) {
-      return bound.compensatedBy();
+      if (known.isEmpty() || known.contains(bound.compensatedBy())) {
+        return bound.compensatedBy();
+      }
+      if (!warnedCompensator) {
+        warnedCompensator = true;
+        log.warn(
+            "crdt.bounded compensatedBy '{}' (prefix {}) is not a region of the routing table {};"
+                + " the first region by name records compensation events instead",
+            bound.compensatedBy(),
+            bound.prefix(),
+            known);
+      }
     }
-    List<String> all = new ArrayList<>(regions.get());
+    List<String> all = new ArrayList<>(known);
     if (!all.contains(region)) {
       all.add(region);
     }
@@ -397,18 +423,27 @@ public final class CrdtService {
    */
   public Future<Void> close(Duration drain) {
     closed = true;
-    CompletableFuture<Integer> last;
-    try {
-      last =
-          flusher.submit(() -> batcher.flush().toCompletableFuture()).get().toCompletableFuture();
-    } catch (Exception e) {
-      last = CompletableFuture.failedFuture(e);
-    }
-    flusher.shutdown();
+    long deadline = System.nanoTime() + drain.toNanos();
+    CompletableFuture<Void> written =
+        CompletableFuture.runAsync(
+            () -> {
+              // On the flusher thread, the connection's only user: write what waits, wait for
+              // batches still being answered, then write anything that slipped in meanwhile.
+              batcher.flush().toCompletableFuture().join();
+              while (batcher.writing() > 0 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000);
+              }
+              batcher.flush().toCompletableFuture().join();
+            },
+            flusher);
     Future<Void> flushed =
-        Future.fromCompletionStage(last)
-            .<Void>mapEmpty()
-            .onFailure(e -> log.error("Final counter batch failed", e));
+        Future.fromCompletionStage(written)
+            .onFailure(e -> log.error("Final counter batch failed", e))
+            .eventually(
+                () -> {
+                  flusher.shutdown();
+                  return Future.succeededFuture();
+                });
     return flushed
         .eventually(() -> replication == null ? Future.succeededFuture() : replication.drain(drain))
         .mapEmpty();

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +23,15 @@ class FrontDoorConfigTest {
     return Files.readString(EXAMPLES.resolve("mumbai.yaml"));
   }
 
+  /** The example with its {@code crdt:} section replaced by {@code crdt} (empty: none). */
+  private static String exampleWithCrdt(String crdt) throws IOException {
+    String yaml = example();
+    int start = yaml.indexOf("\ncrdt:\n") + 1;
+    int end = yaml.indexOf("\nsecrets:\n") + 1;
+    assertThat(start).isPositive().isLessThan(end);
+    return yaml.substring(0, start) + crdt + yaml.substring(end);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"mumbai", "frankfurt", "singapore"})
   void exampleConfigsLoad(String region) {
@@ -28,12 +39,109 @@ class FrontDoorConfigTest {
     assertThat(config.region()).isEqualTo(region);
     assertThat(config.routes())
         .extracting(Route::name)
-        .containsExactly("profile", "orders", "feed");
+        .containsExactly("profile", "orders", "search", "feed");
     assertThat(config.routeFor("/orders/42").policy()).isEqualTo(RoutePolicy.HOME);
     assertThat(config.routeFor("/ordersx")).isNull();
     assertThat(config.routeFor("/feed").rejectWithoutKey()).isFalse();
+    assertThat(config.routeFor("/feed").quota()).isNull();
+    Route search = config.routeFor("/search");
+    assertThat(search.policy()).isEqualTo(RoutePolicy.LOCAL);
+    assertThat(search.rejectWithoutKey()).isFalse();
+    assertThat(search.quota()).isEqualTo(new Quota(600, Duration.ofMinutes(1)));
     assertThat(config.cacheRefreshAfter()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.keySource().kind()).isEqualTo(KeySource.Kind.HEADER);
+    // The example spells out the defaults and declares one bounded counter; peers come from the
+    // routing table.
+    assertThat(config.crdt())
+        .isEqualTo(
+            new CrdtSettings(
+                Duration.ofMillis(2),
+                Duration.ofMillis(50),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10),
+                500,
+                Duration.ofSeconds(5),
+                Map.of(),
+                List.of(new BoundedCounter("stock:", 0, null)),
+                null));
+    assertThat(config.crdt().boundFor("stock:sku-42").floor()).isZero();
+    assertThat(config.crdt().boundFor("likes:post-7")).isNull();
+  }
+
+  @Test
+  void withoutACrdtSectionEveryCrdtSettingHasItsDefault() throws IOException {
+    String yaml = exampleWithCrdt("");
+    assertThat(yaml).doesNotContain("crdt:");
+    FrontDoorConfig config = FrontDoorConfig.parse(yaml, Map.of());
+    assertThat(config.crdt())
+        .isEqualTo(
+            new CrdtSettings(
+                Duration.ofMillis(2),
+                Duration.ofMillis(50),
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(10),
+                500,
+                Duration.ofSeconds(5),
+                Map.of(),
+                List.of(),
+                null));
+    assertThat(config.crdt().boundFor("stock:sku-42")).isNull();
+  }
+
+  @Test
+  void aFullCrdtSectionIsRead() throws IOException {
+    FrontDoorConfig config =
+        FrontDoorConfig.parse(
+            exampleWithCrdt(
+                """
+                crdt:
+                  flushInterval: 5ms
+                  replicationInterval: 100ms
+                  heartbeat: 2s
+                  antiEntropyInterval: 1h
+                  batchMax: 1000
+                  maxSkew: 500ms
+                  peers:
+                    frankfurt: http://10.1.2.3:8080
+                    singapore: https://fd.singapore.example:8443
+                  bounded:
+                    - {prefix: "stock:", floor: 0}
+                    - {prefix: "seats.", floor: -5, compensatedBy: frankfurt}
+                  apiToken: crdt-api-token-000001
+                """),
+            Map.of());
+    assertThat(config.crdt())
+        .isEqualTo(
+            new CrdtSettings(
+                Duration.ofMillis(5),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(2),
+                Duration.ofHours(1),
+                1000,
+                Duration.ofMillis(500),
+                Map.of(
+                    "frankfurt", URI.create("http://10.1.2.3:8080"),
+                    "singapore", URI.create("https://fd.singapore.example:8443")),
+                List.of(
+                    new BoundedCounter("stock:", 0, null),
+                    new BoundedCounter("seats.", -5, "frankfurt")),
+                "crdt-api-token-000001"));
+    assertThat(config.crdt().boundFor("seats.flight-9").compensatedBy()).isEqualTo("frankfurt");
+  }
+
+  @Test
+  void aQuotaWindowDefaultsToOneMinute() throws IOException {
+    String yaml = example().replace("quota: {limit: 600, window: 1m}", "quota: {limit: 5}");
+    assertThat(FrontDoorConfig.parse(yaml, Map.of()).routeFor("/search").quota())
+        .isEqualTo(new Quota(5, Duration.ofMinutes(1)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/v1", "/v1/countersx", "/internal-tools", "/v1/registry"})
+  void aPathNextToAReservedPrefixIsFine(String path) throws IOException {
+    String yaml = example().replace("    path: /search\n", "    path: " + path + "\n");
+    assertThat(FrontDoorConfig.parse(yaml, Map.of()).routeFor(path + "/x").name())
+        .isEqualTo("search");
   }
 
   @Test
@@ -77,7 +185,24 @@ class FrontDoorConfigTest {
         "backend: http://127.0.0.1:17081|backend: 127.0.0.1:17081|backend is '127.0.0.1:17081', not an http(s) URL",
         "  internal: local-internal-secret-0001|  internal: short|secrets.internal is too short",
         "retries: 1|retry: 1|retry: unknown key 'retry'",
-        "    path: /feed|    path: /orders|routes[2].path '/orders' is covered by another route already"
+        "    path: /feed|    path: /orders|routes[2].path '/orders' is covered by another route already",
+        "  flushInterval: 2ms|  flushIntervall: 2ms|crdt.flushIntervall: unknown key 'flushIntervall'",
+        "  flushInterval: 2ms|  flushInterval: 1.5s|crdt.flushInterval is over 1s; acknowledged increments wait that long",
+        "  heartbeat: 1s|  heartbeat: 20ms|crdt.heartbeat must be at least crdt.replicationInterval",
+        "  bounded:\\n|  peers: {mumbai: http://127.0.0.1:18081}\\n  bounded:\\n|crdt.peers names 'mumbai'; list other regions by name",
+        "  bounded:\\n|  peers: {Frankfurt: http://127.0.0.1:18082}\\n  bounded:\\n|crdt.peers names 'Frankfurt'; list other regions by name",
+        "  bounded:\\n|  peers: {frankfurt: redis://127.0.0.1:16382}\\n  bounded:\\n|crdt.peers.frankfurt is 'redis://127.0.0.1:16382', not an http(s) URL",
+        "    - prefix: \"stock:\"|    - prefix: \"stock/\"|crdt.bounded[0].prefix is 'stock/'; use letters, digits and . _ : -",
+        "      floor: 0|      floor: 0\\n      compensatedBy: Frankfurt|crdt.bounded[0].compensatedBy is 'Frankfurt'; name a region",
+        "  bounded:\\n|  apiToken: too-short-token\\n  bounded:\\n|crdt.apiToken is too short; use at least 16 characters",
+        "quota: {limit: 600, window: 1m}|quota: {window: 1m}|routes[3].quota.limit is missing: give requests per key per window",
+        "quota: {limit: 600, window: 1m}|quota: {limit: 0, window: 1m}|routes[3].quota.limit is 0; it must be from 1 to 1099511627776",
+        "quota: {limit: 600, window: 1m}|quota: {limit: 600, window: 10ms}|routes[3].quota.window is 10ms; it must be at least 1.0s",
+        "quota: {limit: 600, window: 1m}|quota: {limit: 600, burst: 10}|routes[3].quota.burst: unknown key 'burst'",
+        "  - name: search|  - name: web search|routes[3].name is 'web search'; use up to 63 letters, digits and . _ -",
+        "    path: /search\\n|    path: /v1/counters\\n|routes[3].path '/v1/counters' overlaps /v1/counters/, which the front-door serves itself",
+        "    path: /search\\n|    path: /v1/registers/\\n|routes[3].path '/v1/registers/' overlaps /v1/registers/, which the front-door serves itself",
+        "    path: /search\\n|    path: /internal/x\\n|routes[3].path '/internal/x' overlaps /internal/, which the front-door serves itself"
       })
   void aBadValueStopsStartUpNamingTheKey(String original, String replacement, String message)
       throws IOException {

@@ -118,6 +118,15 @@ class CounterStoreIT {
         assertThat(events.get(1).getBody())
             .containsEntry("compensate", "1")
             .containsEntry("oversold", "2");
+
+        // Compensated and restocked: back above the floor, a later oversell counts afresh.
+        get(mumbai.add("stock:sku", 6));
+        assertThat(get(mumbai.reportOversell("stock:sku", 0, 1_003))).isZero();
+        get(mumbai.merge("stock:sku", PnCounter.of(Map.of("singapore:n", 8L))));
+        assertThat(get(mumbai.read("stock:sku")).value()).isEqualTo(-1);
+        assertThat(get(mumbai.reportOversell("stock:sku", 0, 1_004)))
+            .as("a new oversell of 1 after the restock")
+            .isEqualTo(1);
       } finally {
         client.shutdown();
       }
