@@ -1,6 +1,7 @@
 package dev.homeport.frontdoor.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.homeport.contract.Durations;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.homeport.frontdoor.proxy;
 
 import dev.homeport.contract.DirectoryEntry;
-import dev.homeport.frontdoor.config.Durations;
+import dev.homeport.contract.Durations;
 import dev.homeport.frontdoor.config.FrontDoorConfig;
 import dev.homeport.frontdoor.config.Route;
 import dev.homeport.frontdoor.config.RoutePolicy;

@@ -3,6 +3,7 @@ package dev.homeport.frontdoor.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.homeport.contract.Durations;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -30,6 +30,18 @@ public class RegionStatus {
   @JsonPropertyDescription("Why the region is in this phase, for a person to read.")
   private String message;
 
+  @JsonPropertyDescription(
+      "Peer chosen to serve the region's keys once its lease has expired (while Fenced).")
+  private String failoverTarget;
+
+  @JsonPropertyDescription(
+      "Since when the region has passed every probe (RFC 3339); failback waits for failback.stableFor"
+          + " of it.")
+  private String healthySince;
+
+  @JsonPropertyDescription("When the region entered its phase (RFC 3339).")
+  private String phaseSince;
+
   public RegionStatus() {}
 
   public RegionStatus(String name, RegionPhase phase) {
@@ -91,5 +103,29 @@ public class RegionStatus {
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  public String getFailoverTarget() {
+    return failoverTarget;
+  }
+
+  public void setFailoverTarget(String failoverTarget) {
+    this.failoverTarget = failoverTarget;
+  }
+
+  public String getHealthySince() {
+    return healthySince;
+  }
+
+  public void setHealthySince(String healthySince) {
+    this.healthySince = healthySince;
+  }
+
+  public String getPhaseSince() {
+    return phaseSince;
+  }
+
+  public void setPhaseSince(String phaseSince) {
+    this.phaseSince = phaseSince;
   }
 }

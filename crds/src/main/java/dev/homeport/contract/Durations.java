@@ -1,4 +1,4 @@
-package dev.homeport.frontdoor.config;
+package dev.homeport.contract;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
