@@ -1,0 +1,610 @@
+package dev.homeport.operator.topology;
+
+import dev.homeport.contract.RoutingTable;
+import dev.homeport.crds.v1alpha1.RegionTopology;
+import dev.homeport.crds.v1alpha1.spec.RedisMode;
+import dev.homeport.crds.v1alpha1.spec.RegionSpec;
+import dev.homeport.crds.v1alpha1.spec.SecretKeyRef;
+import dev.homeport.crds.v1alpha1.status.RegionPhase;
+import dev.homeport.crds.v1alpha1.status.RegionTopologyStatus;
+import dev.homeport.operator.failover.FailoverMachine;
+import dev.homeport.operator.failover.Observation;
+import dev.homeport.operator.failover.Policy;
+import dev.homeport.operator.failover.Probe;
+import dev.homeport.operator.failover.Refusal;
+import dev.homeport.operator.failover.RegionState;
+import dev.homeport.operator.failover.Step;
+import dev.homeport.operator.failover.TopologyState;
+import dev.homeport.operator.failover.Transition;
+import dev.homeport.operator.region.Prober;
+import dev.homeport.operator.region.RegionLink;
+import dev.homeport.operator.routing.RoutingTables;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a RegionTopology on every probe interval: renews the leases of the regions that hold
+ * one, probes every region, lets the {@link FailoverMachine} decide, publishes the routing table
+ * into every reachable region's Redis (bringing back a region that missed epochs), and records
+ * transitions as Events and status. The machine decides; this class only observes and executes.
+ */
+@ControllerConfiguration(name = "regiontopology")
+public final class RegionTopologyReconciler
+    implements Reconciler<RegionTopology>, Cleaner<RegionTopology> {
+
+  /** Annotation listing regions (comma-separated) whose failover an operator approved. */
+  public static final String APPROVE_FAILOVER = "homeport.dev/approve-failover";
+
+  /** Annotation listing regions (comma-separated) whose failback an operator approved. */
+  public static final String APPROVE_FAILBACK = "homeport.dev/approve-failback";
+
+  /** Status heartbeats are written at most this often when nothing else changed. */
+  static final Duration HEARTBEAT_WRITE_INTERVAL = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(RegionTopologyReconciler.class);
+
+  /** What the operator keeps in memory per topology between reconciles. */
+  private static final class Runtime {
+    final Map<String, RegionLink> links = new HashMap<>();
+    final Map<String, String> linkUrls = new HashMap<>();
+    final Map<String, Instant> leaseWrites = new HashMap<>();
+    final Map<String, Long> publishedEpoch = new HashMap<>();
+    TopologyState state;
+    Set<String> leaseHolders = Set.of();
+    Set<String> refusals = Set.of();
+    Instant lastStatusWrite = Instant.EPOCH;
+  }
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final Prober prober = new Prober();
+  private final Map<String, Runtime> runtimes = new ConcurrentHashMap<>();
+  private final Counter transitions;
+  private final Counter failovers;
+  private final Counter refusals;
+
+  public RegionTopologyReconciler(KubernetesClient client, Clock clock, MeterRegistry registry) {
+    this.client = client;
+    this.clock = clock;
+    this.transitions =
+        Counter.builder("homeport.operator.region.transitions")
+            .description("Region phase transitions decided by the operator")
+            .register(registry);
+    this.failovers =
+        Counter.builder("homeport.operator.failovers")
+            .description("Regions failed over to a peer")
+            .register(registry);
+    this.refusals =
+        Counter.builder("homeport.operator.failover.refusals")
+            .description("Failovers or failbacks refused by a safety rule or waiting for approval")
+            .register(registry);
+  }
+
+  @Override
+  public UpdateControl<RegionTopology> reconcile(
+      RegionTopology topology, Context<RegionTopology> context) {
+    Instant now = clock.instant();
+    String name = topology.getMetadata().getName();
+    Policy policy;
+    try {
+      policy = Policies.of(topology.getSpec());
+    } catch (IllegalArgumentException e) {
+      return invalid(topology, e.getMessage(), now);
+    }
+    Runtime runtime = runtimes.computeIfAbsent(name, n -> new Runtime());
+    if (runtime.state == null) {
+      runtime.state = StatusMapper.resume(topology.getStatus(), policy, now);
+      runtime.leaseHolders = holders(runtime.state);
+    }
+    List<String> configErrors = syncLinks(topology, policy, runtime);
+
+    renewLeases(runtime, policy, now);
+    Map<String, Probe> probes = probe(topology, policy, runtime, configErrors);
+
+    Observation observation =
+        new Observation(
+            now,
+            probes,
+            Map.copyOf(runtime.leaseWrites),
+            approvals(topology, APPROVE_FAILOVER),
+            approvals(topology, APPROVE_FAILBACK));
+    Step step = new FailoverMachine(policy).step(runtime.state, observation);
+    runtime.state = step.next();
+    Set<String> newHolders = step.leaseHolders();
+    boolean holdersGrew = !runtime.leaseHolders.containsAll(newHolders);
+    runtime.leaseHolders = newHolders;
+    if (holdersGrew) {
+      renewLeases(runtime, policy, now); // a region back to Active gets its lease at once
+    }
+    publish(topology, runtime, now);
+    record(topology, step, runtime);
+
+    RegionTopologyStatus status = status(topology, policy, runtime, step, configErrors, now);
+    Duration next = min(policy.probeInterval(), policy.leaseDuration().dividedBy(3));
+    if (!materiallyEqual(topology.getStatus(), status)
+        || Duration.between(runtime.lastStatusWrite, now).compareTo(HEARTBEAT_WRITE_INTERVAL) > 0) {
+      runtime.lastStatusWrite = now;
+      RegionTopology patch = new RegionTopology();
+      patch.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+      patch.setStatus(status);
+      return UpdateControl.patchStatus(patch).rescheduleAfter(next);
+    }
+    return UpdateControl.<RegionTopology>noUpdate().rescheduleAfter(next);
+  }
+
+  @Override
+  public DeleteControl cleanup(RegionTopology topology, Context<RegionTopology> context) {
+    Runtime runtime = runtimes.remove(topology.getMetadata().getName());
+    if (runtime != null) {
+      runtime.links.values().forEach(RegionLink::close);
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  /** Opens a link to every region's Redis; returns configuration errors naming region and field. */
+  private List<String> syncLinks(RegionTopology topology, Policy policy, Runtime runtime) {
+    List<String> errors = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    List<RegionSpec> regions = topology.getSpec().getRegions();
+    for (int i = 0; i < regions.size(); i++) {
+      RegionSpec region = regions.get(i);
+      names.add(region.getName());
+      String url;
+      try {
+        url = redisUrl(region, i);
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+        closeLink(runtime, region.getName());
+        continue;
+      }
+      if (url.equals(runtime.linkUrls.get(region.getName()))
+          && runtime.links.containsKey(region.getName())) {
+        continue;
+      }
+      closeLink(runtime, region.getName());
+      try {
+        boolean cluster = region.getRedis().getMode() == RedisMode.Cluster;
+        Duration timeout = min(policy.probeInterval(), Duration.ofSeconds(2));
+        runtime.links.put(
+            region.getName(), RegionLink.open(region.getName(), url, cluster, timeout));
+        runtime.linkUrls.put(region.getName(), url);
+      } catch (RuntimeException e) {
+        // Unreachable now: probes fail, and the link is retried on the next reconcile.
+        log.debug("Cannot connect to the Redis of region {}: {}", region.getName(), e.toString());
+      }
+    }
+    for (String linked : new ArrayList<>(runtime.links.keySet())) {
+      if (!names.contains(linked)) {
+        closeLink(runtime, linked);
+      }
+    }
+    return errors;
+  }
+
+  private void closeLink(Runtime runtime, String region) {
+    RegionLink link = runtime.links.remove(region);
+    runtime.linkUrls.remove(region);
+    runtime.publishedEpoch.remove(region);
+    if (link != null) {
+      link.close();
+    }
+  }
+
+  private String redisUrl(RegionSpec region, int index) {
+    if (region.getRedis().getUrl() != null) {
+      return region.getRedis().getUrl();
+    }
+    SecretKeyRef ref = region.getRedis().getSecretRef();
+    String field = "spec.regions[" + index + "].redis.secretRef";
+    String namespace = ref.getNamespace() == null ? "default" : ref.getNamespace();
+    Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+    if (secret == null) {
+      throw new IllegalArgumentException(
+          "region "
+              + region.getName()
+              + ": "
+              + field
+              + ": secret "
+              + namespace
+              + "/"
+              + ref.getName()
+              + " not found");
+    }
+    String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
+    if (encoded == null) {
+      throw new IllegalArgumentException(
+          "region "
+              + region.getName()
+              + ": "
+              + field
+              + ": secret "
+              + namespace
+              + "/"
+              + ref.getName()
+              + " has no key "
+              + ref.getKey());
+    }
+    return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8).trim();
+  }
+
+  /** Renews, in each lease holder's own Redis, every lease older than a third of its duration. */
+  private void renewLeases(Runtime runtime, Policy policy, Instant now) {
+    Duration every = policy.leaseDuration().dividedBy(3);
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (String region : runtime.leaseHolders) {
+      Instant last = runtime.leaseWrites.get(region);
+      RegionLink link = runtime.links.get(region);
+      if (link == null || (last != null && Duration.between(last, now).compareTo(every) < 0)) {
+        continue;
+      }
+      Instant written = clock.instant();
+      writes.add(
+          link.renewLease(written.toEpochMilli(), policy.leaseDuration(), written)
+              .toCompletableFuture()
+              .thenRun(
+                  () -> {
+                    synchronized (runtime) {
+                      runtime.leaseWrites.merge(region, written, (a, b) -> a.isAfter(b) ? a : b);
+                    }
+                  })
+              .exceptionally(e -> null));
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+  }
+
+  private Map<String, Probe> probe(
+      RegionTopology topology, Policy policy, Runtime runtime, List<String> configErrors) {
+    Duration timeout = min(policy.probeInterval(), Duration.ofSeconds(2));
+    Map<String, CompletableFuture<Probe>> running = new LinkedHashMap<>();
+    for (RegionSpec region : topology.getSpec().getRegions()) {
+      String configError =
+          configErrors.stream()
+              .filter(e -> e.startsWith("region " + region.getName() + ":"))
+              .findFirst()
+              .orElse(null);
+      running.put(
+          region.getName(),
+          configError != null
+              ? CompletableFuture.completedFuture(new Probe(false, configError))
+              : prober.probe(
+                  region.getFrontDoor().getAdminUrl(),
+                  runtime.links.get(region.getName()),
+                  timeout));
+    }
+    Map<String, Probe> probes = new LinkedHashMap<>();
+    running.forEach((region, probe) -> probes.put(region, probe.join()));
+    return probes;
+  }
+
+  /** Publishes the current table to every region whose Redis is behind it. */
+  private void publish(RegionTopology topology, Runtime runtime, Instant now) {
+    RoutingTable table = RoutingTables.of(topology.getSpec(), runtime.state, now);
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (Map.Entry<String, RegionLink> link : runtime.links.entrySet()) {
+      Long known = runtime.publishedEpoch.get(link.getKey());
+      if (known != null && known >= table.epoch()) {
+        continue;
+      }
+      writes.add(
+          link.getValue()
+              .publish(table)
+              .toCompletableFuture()
+              .thenAccept(
+                  held -> {
+                    synchronized (runtime) {
+                      runtime.publishedEpoch.put(link.getKey(), held);
+                    }
+                    if (held > table.epoch()) {
+                      log.warn(
+                          "Region {} holds routing epoch {}, newer than this operator's {}",
+                          link.getKey(),
+                          held,
+                          table.epoch());
+                    }
+                  })
+              .exceptionally(e -> null));
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+  }
+
+  /** Events for transitions and new refusals; metrics. */
+  private void record(RegionTopology topology, Step step, Runtime runtime) {
+    for (Transition transition : step.transitions()) {
+      transitions.increment();
+      if (transition.to() == RegionPhase.FailedOver) {
+        failovers.increment();
+      }
+      log.info(
+          "Region {}: {} -> {}{} ({}): {}",
+          transition.region(),
+          transition.from(),
+          transition.to(),
+          transition.servedBy() == null ? "" : ", served by " + transition.servedBy(),
+          transition.reason(),
+          transition.message());
+      event(topology, transition.reason(), transition.message(), "Normal");
+    }
+    Set<String> current = new HashSet<>();
+    for (Refusal refusal : step.refusals()) {
+      String key = refusal.region() + "/" + refusal.reason();
+      current.add(key);
+      if (!runtime.refusals.contains(key)) {
+        refusals.increment();
+        log.warn("Region {}: {}: {}", refusal.region(), refusal.reason(), refusal.message());
+        event(topology, refusal.reason(), refusal.message(), "Warning");
+      }
+    }
+    runtime.refusals = current;
+  }
+
+  private void event(RegionTopology topology, String reason, String message, String type) {
+    try {
+      Instant now = clock.instant();
+      client
+          .v1()
+          .events()
+          .inNamespace("default")
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withGenerateName(topology.getMetadata().getName() + ".")
+                  .withNamespace("default")
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(topology.getApiVersion())
+                          .withKind(topology.getKind())
+                          .withName(topology.getMetadata().getName())
+                          .withUid(topology.getMetadata().getUid())
+                          .build())
+                  .withReason(reason)
+                  .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+                  .withType(type)
+                  .withFirstTimestamp(now.toString())
+                  .withLastTimestamp(now.toString())
+                  .withCount(1)
+                  .withNewSource()
+                  .withComponent("homeport-operator")
+                  .endSource()
+                  .build())
+          .create();
+    } catch (RuntimeException e) {
+      log.warn("Cannot record event {}: {}", reason, e.toString());
+    }
+  }
+
+  private RegionTopologyStatus status(
+      RegionTopology topology,
+      Policy policy,
+      Runtime runtime,
+      Step step,
+      List<String> configErrors,
+      Instant now) {
+    RegionTopologyStatus previous =
+        topology.getStatus() == null ? new RegionTopologyStatus() : topology.getStatus();
+    RegionTopologyStatus status = new RegionTopologyStatus();
+    long generation =
+        topology.getMetadata().getGeneration() == null ? 0 : topology.getMetadata().getGeneration();
+    status.setObservedGeneration(generation);
+    status.setRoutingEpoch(runtime.state.epoch());
+    status.setRegions(StatusMapper.regions(runtime.state, policy));
+    status.setSummary(StatusMapper.summary(runtime.state));
+    status.setDrills(previous.getDrills());
+
+    List<RegionState> regions = new ArrayList<>(runtime.state.regions().values());
+    List<String> notActive =
+        regions.stream()
+            .filter(r -> r.phase() != RegionPhase.Active)
+            .map(r -> r.name() + " " + r.phase())
+            .toList();
+    List<String> inProgress =
+        regions.stream()
+            .filter(r -> r.phase() == RegionPhase.Fenced || r.phase() == RegionPhase.Recovering)
+            .map(r -> r.name() + " " + r.phase())
+            .toList();
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(
+        condition(
+            previous,
+            "Ready",
+            configErrors.isEmpty() && notActive.isEmpty(),
+            configErrors.isEmpty()
+                ? (notActive.isEmpty() ? "AllRegionsActive" : "RegionsNotActive")
+                : "InvalidRegionConfig",
+            configErrors.isEmpty()
+                ? (notActive.isEmpty()
+                    ? "every region serves its own keys"
+                    : "not active: " + String.join(", ", notActive))
+                : String.join("; ", configErrors),
+            generation,
+            now));
+    conditions.add(
+        condition(
+            previous,
+            "Degraded",
+            !notActive.isEmpty() || !configErrors.isEmpty(),
+            notActive.isEmpty()
+                ? (configErrors.isEmpty() ? "AllRegionsActive" : "InvalidRegionConfig")
+                : "RegionsNotActive",
+            notActive.isEmpty() ? String.join("; ", configErrors) : String.join(", ", notActive),
+            generation,
+            now));
+    conditions.add(
+        condition(
+            previous,
+            "FailoverInProgress",
+            !inProgress.isEmpty(),
+            inProgress.isEmpty() ? "Idle" : "InProgress",
+            String.join(", ", inProgress),
+            generation,
+            now));
+    List<String> refused =
+        step.refusals().stream()
+            .map(r -> r.region() + ": " + r.message())
+            .collect(Collectors.toList());
+    conditions.add(
+        condition(
+            previous,
+            "FailoverRefused",
+            !refused.isEmpty(),
+            refused.isEmpty()
+                ? "None"
+                : step.refusals().stream()
+                    .map(Refusal::reason)
+                    .distinct()
+                    .collect(Collectors.joining(",")),
+            String.join("; ", refused),
+            generation,
+            now));
+    status.setConditions(conditions);
+    return status;
+  }
+
+  /** A condition whose lastTransitionTime only moves when its status does. */
+  private static Condition condition(
+      RegionTopologyStatus previous,
+      String type,
+      boolean isTrue,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    String value = isTrue ? "True" : "False";
+    String since = now.toString();
+    if (previous.getConditions() != null) {
+      for (Condition old : previous.getConditions()) {
+        if (type.equals(old.getType()) && value.equals(old.getStatus())) {
+          since = old.getLastTransitionTime();
+        }
+      }
+    }
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(value)
+        .withReason(reason.replaceAll("[^A-Za-z0-9_,]", ""))
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since)
+        .build();
+  }
+
+  /** Equal but for heartbeat times, which alone do not justify a write. */
+  static boolean materiallyEqual(RegionTopologyStatus before, RegionTopologyStatus after) {
+    if (before == null) {
+      return false;
+    }
+    return Objects.equals(before.getRoutingEpoch(), after.getRoutingEpoch())
+        && Objects.equals(before.getObservedGeneration(), after.getObservedGeneration())
+        && Objects.equals(before.getSummary(), after.getSummary())
+        && Objects.equals(strip(before), strip(after))
+        && Objects.equals(before.getConditions(), after.getConditions());
+  }
+
+  private static List<String> strip(RegionTopologyStatus status) {
+    List<String> regions = new ArrayList<>();
+    if (status.getRegions() != null) {
+      status
+          .getRegions()
+          .forEach(
+              r ->
+                  regions.add(
+                      String.join(
+                          "|",
+                          r.getName(),
+                          String.valueOf(r.getPhase()),
+                          String.valueOf(r.getServedBy()),
+                          String.valueOf(r.getFailoverTarget()),
+                          String.valueOf(r.getConsecutiveFailures()),
+                          String.valueOf(r.getHealthySince() == null),
+                          String.valueOf(r.getPhaseSince()),
+                          String.valueOf(r.getMessage()))));
+    }
+    return regions;
+  }
+
+  private UpdateControl<RegionTopology> invalid(
+      RegionTopology topology, String message, Instant now) {
+    log.error(
+        "RegionTopology {} cannot be acted on: {}", topology.getMetadata().getName(), message);
+    RegionTopologyStatus previous =
+        topology.getStatus() == null ? new RegionTopologyStatus() : topology.getStatus();
+    RegionTopologyStatus status = new RegionTopologyStatus();
+    status.setRegions(previous.getRegions());
+    status.setRoutingEpoch(previous.getRoutingEpoch());
+    status.setSummary(previous.getSummary());
+    status.setDrills(previous.getDrills());
+    long generation =
+        topology.getMetadata().getGeneration() == null ? 0 : topology.getMetadata().getGeneration();
+    status.setObservedGeneration(generation);
+    status.setConditions(
+        List.of(condition(previous, "Ready", false, "InvalidSpec", message, generation, now)));
+    RegionTopology patch = new RegionTopology();
+    patch.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(topology.getMetadata().getName())
+            .build());
+    patch.setStatus(status);
+    return UpdateControl.patchStatus(patch).rescheduleAfter(Duration.ofSeconds(30));
+  }
+
+  private static Set<String> approvals(RegionTopology topology, String annotation) {
+    Map<String, String> annotations = topology.getMetadata().getAnnotations();
+    if (annotations == null || annotations.get(annotation) == null) {
+      return Set.of();
+    }
+    return Arrays.stream(annotations.get(annotation).split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toSet());
+  }
+
+  private static Set<String> holders(TopologyState state) {
+    Set<String> holders = new HashSet<>();
+    state
+        .regions()
+        .values()
+        .forEach(
+            r -> {
+              if (r.phase() == RegionPhase.Active || r.phase() == RegionPhase.Suspect) {
+                holders.add(r.name());
+              }
+            });
+    return holders;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}
