@@ -27,8 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,24 +42,31 @@ class RegionTopologyFailoverIT {
 
   private static final List<String> REGIONS = List.of("mumbai", "frankfurt", "singapore");
 
+  private static TestKubeApiServer apiServer;
   private static KubernetesClient client;
-  private static HomeportOperator operator;
-  private static final Map<String, RedisServer> redis = new LinkedHashMap<>();
-  private static final Map<String, RedisClient> redisClients = new LinkedHashMap<>();
-  private static final Map<String, StatefulRedisConnection<String, String>> connections =
+  private HomeportOperator operator;
+  private final Map<String, RedisServer> redis = new LinkedHashMap<>();
+  private final Map<String, RedisClient> redisClients = new LinkedHashMap<>();
+  private final Map<String, StatefulRedisConnection<String, String>> connections =
       new LinkedHashMap<>();
-  private static final Map<String, HttpServer> health = new LinkedHashMap<>();
+  private final Map<String, HttpServer> health = new LinkedHashMap<>();
+  private String topologyName;
 
   @BeforeAll
-  static void start(TestKubeApiServer apiServer) throws Exception {
-    client = apiServer.client();
-    expectSuccess(apiServer.kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
+  static void installCrds(TestKubeApiServer server) {
+    apiServer = server;
+    client = server.client();
+    expectSuccess(server.kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
     expectSuccess(
-        apiServer.kubectl(
+        server.kubectl(
             "wait",
             "--for=condition=Established",
             "--timeout=60s",
             "crd/regiontopologies.homeport.dev"));
+  }
+
+  @BeforeEach
+  void start() throws Exception {
     for (String region : REGIONS) {
       RedisServer server = RedisServer.start();
       redis.put(region, server);
@@ -71,8 +79,14 @@ class RegionTopologyFailoverIT {
     operator.start();
   }
 
-  @AfterAll
-  static void stop() {
+  @AfterEach
+  void stop() {
+    if (topologyName != null) {
+      client.resources(RegionTopology.class).withName(topologyName).delete();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> client.resources(RegionTopology.class).withName(topologyName).get() == null);
+    }
     if (operator != null) {
       operator.close();
     }
@@ -97,7 +111,9 @@ class RegionTopologyFailoverIT {
     return server;
   }
 
-  private static String topology(String name, String mode, int minActive) {
+  /** Applies a three-region topology; {@code frankfurtRedis} replaces frankfurt's redis block. */
+  private void apply(String name, String mode, int minActive, String frankfurtRedis) {
+    topologyName = name;
     StringBuilder yaml =
         new StringBuilder(
             """
@@ -121,6 +137,10 @@ class RegionTopologyFailoverIT {
             "singapore",
             "[mumbai, frankfurt]");
     for (String region : REGIONS) {
+      String redisBlock =
+          region.equals("frankfurt") && frankfurtRedis != null
+              ? frankfurtRedis
+              : "url: " + redis.get(region).uri();
       yaml.append(
           """
               - name: %s
@@ -130,7 +150,7 @@ class RegionTopologyFailoverIT {
                   url: http://127.0.0.1:1%d
                   adminUrl: http://127.0.0.1:%d
                 redis:
-                  url: %s
+                  %s
                 failoverPeers: %s
                 capacityWeight: %d
           """
@@ -140,7 +160,7 @@ class RegionTopologyFailoverIT {
                   accepts.get(region),
                   REGIONS.indexOf(region),
                   health.get(region).getAddress().getPort(),
-                  redis.get(region).uri(),
+                  redisBlock,
                   peers.get(region),
                   region.equals("singapore") ? 150 : 100));
     }
@@ -161,10 +181,10 @@ class RegionTopologyFailoverIT {
               stableFor: 2s
         """
             .formatted(mode, minActive));
-    return yaml.toString();
+    client.resource(yaml.toString()).serverSideApply();
   }
 
-  private static Optional<RoutingTable> table(String region) {
+  private Optional<RoutingTable> table(String region) {
     String json = connections.get(region).sync().get(RedisKeys.ROUTING_TABLE);
     return Optional.ofNullable(json).map(j -> ContractJson.read(j, RoutingTable.class));
   }
@@ -173,9 +193,7 @@ class RegionTopologyFailoverIT {
     return client.resources(RegionTopology.class).withName(name).get();
   }
 
-  @Test
-  void aKilledRegionFailsOverToItsPeerWithinFiveSeconds() throws Exception {
-    client.resource(topology("global", "Automatic", 1)).serverSideApply();
+  private void awaitAllActive() {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
@@ -189,18 +207,17 @@ class RegionTopologyFailoverIT {
                                             t.regions().get("mumbai").phase() == RegionPhase.Active)
                                     .orElse(false)
                                 && connections.get(r).sync().get(RedisKeys.lease(r)) != null));
-    RegionTopology ready = get("global");
-    assertThat(ready.getStatus().getSummary())
-        .isEqualTo("mumbai:Active frankfurt:Active singapore:Active");
-    assertThat(condition(ready, "Ready").getStatus()).isEqualTo("True");
+  }
 
-    long killed = System.nanoTime();
-    health.get("mumbai").stop(0);
-    redis.get("mumbai").kill();
+  private void kill(String region) {
+    health.get(region).stop(0);
+    redis.get(region).kill();
+  }
 
-    long[] visible = new long[REGIONS.size()];
+  /** Waits until both other regions' tables show mumbai served by singapore; returns when. */
+  private long awaitServedBySingapore(long since, long[] visible) {
     await()
-        .atMost(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(10))
         .until(
             () -> {
@@ -217,13 +234,29 @@ class RegionTopologyFailoverIT {
               }
               return all;
             });
-    double seconds = (Math.max(visible[1], visible[2]) - killed) / 1e9;
+    return Math.max(visible[1], visible[2]) - since;
+  }
+
+  @Test
+  void aKilledRegionFailsOverToItsPeerWithinFiveSeconds() throws Exception {
+    apply("global", "Automatic", 1, null);
+    awaitAllActive();
+    RegionTopology ready = get("global");
+    assertThat(ready.getStatus().getSummary())
+        .isEqualTo("mumbai:Active frankfurt:Active singapore:Active");
+    assertThat(condition(ready, "Ready").getStatus()).isEqualTo("True");
+
+    long killed = System.nanoTime();
+    kill("mumbai");
+    long[] visible = new long[REGIONS.size()];
+    double seconds = awaitServedBySingapore(killed, visible) / 1e9;
     System.out.printf(
         "Failover: mumbai killed -> routing table with mumbai served by singapore visible in"
             + " frankfurt after %.2f s, singapore after %.2f s (leaseDuration 2s, probeInterval"
             + " 500ms, failureThreshold 3, skewMargin 1s)%n",
         (visible[1] - killed) / 1e9, (visible[2] - killed) / 1e9);
     assertThat(seconds).isLessThan(5.0);
+    assertThat(seconds).as("not before the lease and skew margin ran out").isGreaterThan(3.0);
 
     await()
         .atMost(Duration.ofSeconds(10))
@@ -235,7 +268,121 @@ class RegionTopologyFailoverIT {
             client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> "global".equals(e.getInvolvedObject().getName()))
                 .map(e -> e.getReason()))
-        .contains("FailedOver");
+        .contains("FailoverStarted", "FailedOver");
+  }
+
+  @Test
+  void aFailoverThatWouldBreakMinActiveRegionsIsRefusedWithACondition() throws Exception {
+    apply("three-must-stay", "Automatic", 3, null);
+    awaitAllActive();
+    kill("mumbai");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> condition(get("three-must-stay"), "FailoverRefused").getStatus().equals("True"));
+    Condition refused = condition(get("three-must-stay"), "FailoverRefused");
+    assertThat(refused.getReason()).contains("MinActiveRegions");
+    assertThat(refused.getMessage()).contains("mumbai");
+    Thread.sleep(4_000); // past the point where a failover would have happened
+    assertThat(table("frankfurt").orElseThrow().regions().get("mumbai").servedBy()).isNull();
+    assertThat(get("three-must-stay").getStatus().getSummary()).contains("mumbai:Suspect");
+  }
+
+  @Test
+  void manualModeWaitsForApprovalThenFailsOver() throws Exception {
+    apply("manual", "Manual", 1, null);
+    awaitAllActive();
+    kill("mumbai");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                condition(get("manual"), "FailoverRefused")
+                    .getReason()
+                    .contains("AwaitingApproval"));
+    assertThat(table("frankfurt").orElseThrow().regions().get("mumbai").servedBy()).isNull();
+
+    client
+        .resources(RegionTopology.class)
+        .withName("manual")
+        .edit(
+            t -> {
+              t.getMetadata()
+                  .getAnnotations()
+                  .put(RegionTopologyReconciler.APPROVE_FAILOVER, "mumbai");
+              return t;
+            });
+    awaitServedBySingapore(System.nanoTime(), new long[REGIONS.size()]);
+  }
+
+  @Test
+  void aMissingSecretIsAConditionNamingRegionAndFieldAndTheRestIsServed() throws Exception {
+    apply(
+        "missing-secret",
+        "Automatic",
+        3,
+        "secretRef: {name: redis-frankfurt, namespace: default, key: url}");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              RegionTopology topology = get("missing-secret");
+              return topology.getStatus() != null
+                  && condition(topology, "Ready").getReason().equals("InvalidRegionConfig");
+            });
+    assertThat(condition(get("missing-secret"), "Ready").getMessage())
+        .contains(
+            "region frankfurt: spec.regions[1].redis.secretRef: secret default/redis-frankfurt not"
+                + " found");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                table("mumbai").isPresent()
+                    && table("singapore").isPresent()
+                    && connections.get("mumbai").sync().get(RedisKeys.lease("mumbai")) != null);
+  }
+
+  @Test
+  void anOperatorRestartedMidFailoverCompletesItSafely() throws Exception {
+    apply("restart", "Automatic", 1, null);
+    awaitAllActive();
+    long killed = System.nanoTime();
+    kill("mumbai");
+    // Kill point 1: the region is Suspect.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> get("restart").getStatus().getSummary().contains("mumbai:Suspect"));
+    operator.close();
+    operator = new HomeportOperator(client, null, null);
+    operator.start();
+    // Kill point 2: the region is Fenced, waiting for its lease to run out.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> get("restart").getStatus().getSummary().contains("mumbai:Fenced"));
+    long fencedSeen = System.nanoTime();
+    operator.close();
+    operator = new HomeportOperator(client, null, null);
+    operator.start();
+
+    long[] visible = new long[REGIONS.size()];
+    awaitServedBySingapore(killed, visible);
+    double afterRestart = (Math.max(visible[1], visible[2]) - fencedSeen) / 1e9;
+    System.out.printf(
+        "Operator restarted while mumbai was Suspect and again while Fenced: served by singapore"
+            + " %.2f s after the second restart%n",
+        afterRestart);
+    assertThat(afterRestart)
+        .as("a restarted operator counts the lease from its start: leaseDuration + skewMargin")
+        .isGreaterThanOrEqualTo(3.0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> get("restart").getStatus().getSummary().contains("mumbai:FailedOver>singapore"));
+    assertThat(table("singapore").orElseThrow().epoch())
+        .isEqualTo(get("restart").getStatus().getRoutingEpoch());
   }
 
   private static Condition condition(RegionTopology topology, String type) {
