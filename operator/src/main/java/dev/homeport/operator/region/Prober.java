@@ -27,8 +27,12 @@ public final class Prober {
             .build();
   }
 
-  /** Never fails: a failure is an unhealthy probe saying what failed. */
-  public CompletableFuture<Probe> probe(String adminUrl, RegionLink redis, Duration timeout) {
+  /**
+   * Never fails: a failure is an unhealthy probe saying what failed, naming the spec field (e.g.
+   * {@code spec.regions[0]}) whose endpoint it is.
+   */
+  public CompletableFuture<Probe> probe(
+      String field, String adminUrl, RegionLink redis, Duration timeout) {
     CompletableFuture<String> frontDoor =
         http.sendAsync(
                 HttpRequest.newBuilder(URI.create(adminUrl).resolve("/healthz"))
@@ -40,17 +44,36 @@ public final class Prober {
                 response ->
                     response.statusCode() == 200
                         ? null
-                        : "front-door /healthz answered " + response.statusCode())
-            .exceptionally(error -> "front-door " + adminUrl + " unreachable: " + reason(error));
+                        : "front-door "
+                            + field
+                            + ".frontDoor.adminUrl "
+                            + adminUrl
+                            + " /healthz answered "
+                            + response.statusCode())
+            .exceptionally(
+                error ->
+                    "front-door "
+                        + field
+                        + ".frontDoor.adminUrl "
+                        + adminUrl
+                        + " unreachable: "
+                        + reason(error));
     CompletableFuture<String> store =
         redis == null
-            ? CompletableFuture.completedFuture("no connection to its Redis")
+            ? CompletableFuture.completedFuture("no connection to its Redis (" + field + ".redis)")
             : redis
                 .ping()
                 .toCompletableFuture()
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(pong -> (String) null)
-                .exceptionally(error -> "Redis " + redis.url() + " unreachable: " + reason(error));
+                .exceptionally(
+                    error ->
+                        "Redis "
+                            + field
+                            + ".redis "
+                            + redis.url()
+                            + " unreachable: "
+                            + reason(error));
     return frontDoor.thenCombine(
         store,
         (door, db) -> {

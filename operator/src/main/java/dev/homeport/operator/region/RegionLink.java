@@ -52,8 +52,10 @@ public final class RegionLink implements AutoCloseable {
   }
 
   /**
-   * Connects lazily: a region whose Redis is down at start still gets a link that reconnects.
+   * Connects to the region's Redis; once connected, Lettuce reconnects by itself.
    *
+   * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached now (the caller
+   *     tries again on its next round)
    * @param timeout per-command timeout
    */
   public static RegionLink open(String region, String url, boolean cluster, Duration timeout) {
@@ -68,8 +70,13 @@ public final class RegionLink implements AutoCloseable {
               .timeoutOptions(TimeoutOptions.enabled(timeout))
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .build());
-      var connection = client.connect(StringCodec.UTF8);
-      return new RegionLink(region, url, client, connection, connection.async());
+      try {
+        var connection = client.connect(StringCodec.UTF8);
+        return new RegionLink(region, url, client, connection, connection.async());
+      } catch (RuntimeException e) {
+        client.shutdownAsync();
+        throw e;
+      }
     }
     RedisClient client = RedisClient.create(uri);
     client.setOptions(
@@ -78,8 +85,13 @@ public final class RegionLink implements AutoCloseable {
             .timeoutOptions(TimeoutOptions.enabled(timeout))
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .build());
-    var connection = client.connect(StringCodec.UTF8);
-    return new RegionLink(region, url, client, connection, connection.async());
+    try {
+      var connection = client.connect(StringCodec.UTF8);
+      return new RegionLink(region, url, client, connection, connection.async());
+    } catch (RuntimeException e) {
+      client.shutdownAsync();
+      throw e;
+    }
   }
 
   public String url() {

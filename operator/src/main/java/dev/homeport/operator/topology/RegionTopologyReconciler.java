@@ -288,7 +288,9 @@ public final class RegionTopologyReconciler
       RegionTopology topology, Policy policy, Runtime runtime, List<String> configErrors) {
     Duration timeout = min(policy.probeInterval(), Duration.ofSeconds(2));
     Map<String, CompletableFuture<Probe>> running = new LinkedHashMap<>();
-    for (RegionSpec region : topology.getSpec().getRegions()) {
+    List<RegionSpec> regions = topology.getSpec().getRegions();
+    for (int i = 0; i < regions.size(); i++) {
+      RegionSpec region = regions.get(i);
       String configError =
           configErrors.stream()
               .filter(e -> e.startsWith("region " + region.getName() + ":"))
@@ -299,6 +301,7 @@ public final class RegionTopologyReconciler
           configError != null
               ? CompletableFuture.completedFuture(new Probe(false, configError))
               : prober.probe(
+                  "spec.regions[" + i + "]",
                   region.getFrontDoor().getAdminUrl(),
                   runtime.links.get(region.getName()),
                   timeout));
