@@ -99,15 +99,7 @@ public final class FrontDoor {
             batches.connection(),
             this::regionNames,
             registry);
-    replicationClient =
-        vertx
-            .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setConnectTimeout((int) config.connectTimeout().toMillis())
-                    .setKeepAlive(true))
-            .with(new PoolOptions().setHttp1MaxSize(4))
-            .build();
+    replicationClient = httpClient(4);
     crdt.start(
         new Replication(
             config.region(),
@@ -139,16 +131,20 @@ public final class FrontDoor {
         .description("1 while this region may take home writes")
         .register(registry);
 
-    client =
-        vertx
-            .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setConnectTimeout((int) config.connectTimeout().toMillis())
-                    .setKeepAlive(true))
-            .with(new PoolOptions().setHttp1MaxSize(256))
-            .build();
+    client = httpClient(256);
     return null;
+  }
+
+  /** A keep-alive HTTP client with the configured connect timeout, up to {@code connections}. */
+  private HttpClientAgent httpClient(int connections) {
+    return vertx
+        .httpClientBuilder()
+        .with(
+            new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setKeepAlive(true))
+        .with(new PoolOptions().setHttp1MaxSize(connections))
+        .build();
   }
 
   private Future<Void> listen() {

@@ -61,37 +61,35 @@ public final class RegionLink implements AutoCloseable {
   public static RegionLink open(String region, String url, boolean cluster, Duration timeout) {
     RedisURI uri = RedisURI.create(url);
     uri.setTimeout(timeout);
-    SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+    AbstractRedisClient client;
     if (cluster) {
-      RedisClusterClient client = RedisClusterClient.create(uri);
-      client.setOptions(
-          ClusterClientOptions.builder()
-              .socketOptions(socket)
-              .timeoutOptions(TimeoutOptions.enabled(timeout))
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              .build());
-      try {
-        var connection = client.connect(StringCodec.UTF8);
-        return new RegionLink(region, url, client, connection, connection.async());
-      } catch (RuntimeException e) {
-        client.shutdownAsync();
-        throw e;
-      }
+      RedisClusterClient clusterClient = RedisClusterClient.create(uri);
+      clusterClient.setOptions(failFast(ClusterClientOptions.builder(), timeout).build());
+      client = clusterClient;
+    } else {
+      RedisClient plain = RedisClient.create(uri);
+      plain.setOptions(failFast(ClientOptions.builder(), timeout).build());
+      client = plain;
     }
-    RedisClient client = RedisClient.create(uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .socketOptions(socket)
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .build());
     try {
-      var connection = client.connect(StringCodec.UTF8);
+      if (client instanceof RedisClusterClient clusterClient) {
+        var connection = clusterClient.connect(StringCodec.UTF8);
+        return new RegionLink(region, url, client, connection, connection.async());
+      }
+      var connection = ((RedisClient) client).connect(StringCodec.UTF8);
       return new RegionLink(region, url, client, connection, connection.async());
     } catch (RuntimeException e) {
       client.shutdownAsync();
       throw e;
     }
+  }
+
+  /** Commands time out and are refused at once while disconnected, instead of queueing. */
+  private static <B extends ClientOptions.Builder> B failFast(B options, Duration timeout) {
+    options.socketOptions(SocketOptions.builder().connectTimeout(timeout).build());
+    options.timeoutOptions(TimeoutOptions.enabled(timeout));
+    options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    return options;
   }
 
   public String url() {
