@@ -39,10 +39,11 @@ public final class KubeBinaries {
 
   /** Resolves the binaries, building them with Go when they are missing and Go is present. */
   public static KubeBinaries resolve() {
-    String version = setting("homeport.k8s.version", "HOMEPORT_K8S_VERSION", DEFAULT_VERSION);
+    String version =
+        LocalProcesses.setting("homeport.k8s.version", "HOMEPORT_K8S_VERSION", DEFAULT_VERSION);
     Path testDir =
         Paths.get(
-            setting(
+            LocalProcesses.setting(
                 "homeport.kubeapitest.dir",
                 "KUBE_API_TEST_DIR",
                 Paths.get(System.getProperty("user.home"), ".kubeapitest").toString()));
@@ -117,13 +118,5 @@ public final class KubeBinaries {
     String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
     String archName = arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : "amd64";
     return osName + "-" + archName;
-  }
-
-  private static String setting(String property, String env, String fallback) {
-    String value = System.getProperty(property);
-    if (value == null || value.isBlank()) {
-      value = System.getenv(env);
-    }
-    return value == null || value.isBlank() ? fallback : value;
   }
 }

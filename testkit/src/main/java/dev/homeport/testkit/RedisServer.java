@@ -2,9 +2,6 @@ package dev.homeport.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -26,7 +23,6 @@ public final class RedisServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisServer.class);
   private static final String READY = "Ready to accept connections";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
-  private static final int PORT_ATTEMPTS = 5;
 
   private final Path executable;
   private final Path workDir;
@@ -43,14 +39,14 @@ public final class RedisServer implements AutoCloseable {
   public static RedisServer start() {
     Path executable = executable();
     IllegalStateException last = null;
-    for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < LocalProcesses.PORT_ATTEMPTS; attempt++) {
       Path workDir;
       try {
         workDir = Files.createTempDirectory("homeport-redis-");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      RedisServer server = new RedisServer(executable, workDir, freePort());
+      RedisServer server = new RedisServer(executable, workDir, LocalProcesses.freePort());
       try {
         server.launch();
         return server;
@@ -189,7 +185,7 @@ public final class RedisServer implements AutoCloseable {
     }
     Instant deadline = Instant.now().plus(START_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
-      String output = read(logFile);
+      String output = LocalProcesses.read(logFile);
       if (output.contains(READY)) {
         log.debug("redis-server ready on {}", uri());
         return;
@@ -199,7 +195,7 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException(
             "redis-server exited while starting on port " + port + ":\n" + output);
       }
-      pause();
+      LocalProcesses.pause("redis-server");
     }
     process.destroyForcibly();
     process = null;
@@ -207,37 +203,11 @@ public final class RedisServer implements AutoCloseable {
         "redis-server did not report '" + READY + "' within " + START_TIMEOUT);
   }
 
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for redis-server", e);
-    }
-  }
-
   private static void await(Process process) {
     try {
       process.waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -4,13 +4,10 @@ import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -43,7 +40,6 @@ public final class ToxiproxyServer implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
-  private static final int PORT_ATTEMPTS = 5;
 
   private final Process process;
   private final int apiPort;
@@ -61,9 +57,9 @@ public final class ToxiproxyServer implements AutoCloseable {
   public static ToxiproxyServer start() {
     Path executable = executable();
     IllegalStateException last = null;
-    for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    for (int attempt = 0; attempt < LocalProcesses.PORT_ATTEMPTS; attempt++) {
       try {
-        return launch(executable, freePort());
+        return launch(executable, LocalProcesses.freePort());
       } catch (IllegalStateException e) {
         // Another process may have taken the port between probing and binding; try another.
         last = e;
@@ -87,7 +83,9 @@ public final class ToxiproxyServer implements AutoCloseable {
       }
       return path;
     }
-    String version = version();
+    String version =
+        LocalProcesses.setting(
+            "homeport.toxiproxy.version", "HOMEPORT_TOXIPROXY_VERSION", DEFAULT_VERSION);
     Path cached = cachedBinary(version);
     if (Files.isExecutable(cached)) {
       return cached;
@@ -221,7 +219,10 @@ public final class ToxiproxyServer implements AutoCloseable {
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "toxiproxy-server exited while starting on port " + apiPort + ":\n" + read(logFile));
+            "toxiproxy-server exited while starting on port "
+                + apiPort
+                + ":\n"
+                + LocalProcesses.read(logFile));
       }
       try {
         HttpResponse<String> response = http.send(version, HttpResponse.BodyHandlers.ofString());
@@ -243,7 +244,7 @@ public final class ToxiproxyServer implements AutoCloseable {
         server.close();
         throw new IllegalStateException("Interrupted while waiting for toxiproxy-server", e);
       }
-      pause();
+      LocalProcesses.pause("toxiproxy-server");
     }
     server.close();
     throw new IllegalStateException(
@@ -252,7 +253,7 @@ public final class ToxiproxyServer implements AutoCloseable {
             + " within "
             + START_TIMEOUT
             + ":\n"
-            + read(logFile));
+            + LocalProcesses.read(logFile));
   }
 
   private static void build(Path script, String version) {
@@ -285,14 +286,6 @@ public final class ToxiproxyServer implements AutoCloseable {
     return cache.resolve("homeport").resolve("bin").resolve("toxiproxy-server-" + version);
   }
 
-  private static String version() {
-    String value = System.getProperty("homeport.toxiproxy.version");
-    if (value == null || value.isBlank()) {
-      value = System.getenv("HOMEPORT_TOXIPROXY_VERSION");
-    }
-    return value == null || value.isBlank() ? DEFAULT_VERSION : value;
-  }
-
   /** The module's {@code target/} when a test runs in Maven, else the temp folder. */
   private static Path logDirectory() {
     Path target = Paths.get("target").toAbsolutePath();
@@ -300,31 +293,5 @@ public final class ToxiproxyServer implements AutoCloseable {
       return target;
     }
     return Paths.get(System.getProperty("java.io.tmpdir"));
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for toxiproxy-server", e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
