@@ -138,12 +138,15 @@ class PartitionFencingIT {
                     } else {
                       refused++;
                     }
-                    Thread.sleep(5);
+                    Thread.sleep(5); // pacing: about 200 writes per second per writer
                   }
                   return new int[] {ok, refused};
                 }));
       }
-      Thread.sleep(2_000);
+      // Cut once mumbai has been taking the load for a while.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> applied.stream().filter(a -> a.region().equals("mumbai")).count() >= 200);
       long cut = System.nanoTime();
       mumbaiRedis.disable();
       mumbaiAdmin.disable();

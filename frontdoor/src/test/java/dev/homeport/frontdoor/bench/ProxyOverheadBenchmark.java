@@ -23,8 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -123,61 +121,27 @@ class ProxyOverheadBenchmark {
     drive(client, port, WARMUP, new Histogram(3));
     Histogram latency = new Histogram(60_000_000_000L, 3);
     long start = System.nanoTime();
-    long[] counts = drive(client, port, MEASURE, latency);
-    return new Result(name, counts[0], counts[1], (System.nanoTime() - start) / 1e9, latency);
+    ClosedLoops.Counts counts = drive(client, port, MEASURE, latency);
+    return new Result(
+        name, counts.ok(), counts.errors(), (System.nanoTime() - start) / 1e9, latency);
   }
 
-  /** CONNECTIONS closed loops, each sending the next request when the last answered. */
-  private static long[] drive(HttpClientAgent client, int port, Duration length, Histogram latency)
-      throws Exception {
-    long deadline = System.nanoTime() + length.toNanos();
-    AtomicLong ok = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
-    CompletableFuture<?>[] loops = new CompletableFuture<?>[CONNECTIONS];
-    for (int i = 0; i < CONNECTIONS; i++) {
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      loops[i] = done;
-      loop(client, port, "user-" + i, deadline, latency, ok, errors, done);
-    }
-    CompletableFuture.allOf(loops).get();
-    return new long[] {ok.get(), errors.get()};
-  }
-
-  private static void loop(
-      HttpClientAgent client,
-      int port,
-      String key,
-      long deadline,
-      Histogram latency,
-      AtomicLong ok,
-      AtomicLong errors,
-      CompletableFuture<Void> done) {
-    if (System.nanoTime() > deadline) {
-      done.complete(null);
-      return;
-    }
-    long sent = System.nanoTime();
-    client
-        .request(
+  /** CONNECTIONS closed loops of {@code GET /orders/1}, one routing key per loop. */
+  private static ClosedLoops.Counts drive(
+      HttpClientAgent client, int port, Duration length, Histogram latency) throws Exception {
+    return ClosedLoops.drive(
+        client,
+        CONNECTIONS,
+        length,
+        i ->
             new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setHost("127.0.0.1")
                 .setPort(port)
                 .setURI("/orders/1")
-                .putHeader("X-User-Id", key))
-        .compose(request -> request.send().compose(response -> response.body().map(response)))
-        .onComplete(
-            result -> {
-              if (result.succeeded() && result.result().statusCode() == 200) {
-                ok.incrementAndGet();
-                synchronized (latency) {
-                  latency.recordValue(System.nanoTime() - sent);
-                }
-              } else {
-                errors.incrementAndGet();
-              }
-              loop(client, port, key, deadline, latency, ok, errors, done);
-            });
+                .putHeader("X-User-Id", "user-" + i),
+        null,
+        latency);
   }
 
   private static void print(List<Result> results) {

@@ -283,8 +283,11 @@ class RegionTopologyFailoverIT {
     Condition refused = condition(get("three-must-stay"), "FailoverRefused");
     assertThat(refused.getReason()).contains("MinActiveRegions");
     assertThat(refused.getMessage()).contains("mumbai");
-    Thread.sleep(4_000); // past the point where a failover would have happened
-    assertThat(table("frankfurt").orElseThrow().regions().get("mumbai").servedBy()).isNull();
+    // Hold well past the point where a failover would have happened (lease + skew: 3 s).
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> table("frankfurt").orElseThrow().regions().get("mumbai").servedBy() == null);
     assertThat(get("three-must-stay").getStatus().getSummary()).contains("mumbai:Suspect");
   }
 
