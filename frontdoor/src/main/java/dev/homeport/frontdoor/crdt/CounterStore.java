@@ -78,14 +78,6 @@ public final class CounterStore {
     return "{homeport}:crdt:seen:" + peer;
   }
 
-  /** Adds {@code delta} to this region's slot of the counter (negative: the decrement slot). */
-  public CompletionStage<PnCounter> add(String name, long delta) {
-    if (delta == Long.MIN_VALUE) {
-      throw new ArithmeticException("delta " + delta + " overflows a counter slot");
-    }
-    return add(name, Math.max(delta, 0), Math.max(-delta, 0), 0);
-  }
-
   /**
    * Raises this region's increment and decrement slots by the given amounts and returns the
    * counter's state after it.
@@ -151,11 +143,6 @@ public final class CounterStore {
         .<List<Object>>call(redis, new String[] {key(name)}, args.toArray(String[]::new))
         .thenApply(
             reply -> new Merged((Long) reply.get(0), counter(reply.subList(1, reply.size()))));
-  }
-
-  /** Merges a state with no expiry; returns how many slots it raised. */
-  public CompletionStage<Long> merge(String name, PnCounter state) {
-    return merge(name, state, 0).thenApply(Merged::raised);
   }
 
   /**
