@@ -18,7 +18,26 @@ public final class RedisKeys {
   /** Pub/sub channel announcing a changed directory entry; the message is the routing key. */
   public static final String DIRECTORY_CHANNEL = PREFIX + "directory:changed";
 
+  /**
+   * Hash of the region's live front-door instances: instance id → wall-clock milliseconds of its
+   * last heartbeat. An instance removes itself when it stops.
+   */
+  public static final String FRONT_DOORS = PREFIX + "frontdoors";
+
+  /** Pub/sub channel announcing a {@link DirectoryBarrier}; the message is its id. */
+  public static final String BARRIER_CHANNEL = PREFIX + "barrier:requested";
+
   private RedisKeys() {}
+
+  /** A {@link DirectoryBarrier}, as JSON; it expires on its own. */
+  public static String barrier(String id) {
+    return PREFIX + "barrier:" + id;
+  }
+
+  /** Hash of the acknowledgements of a barrier: instance id → {@link BarrierAck} JSON. */
+  public static String barrierAcks(String id) {
+    return PREFIX + "barrier:" + id + ":acks";
+  }
 
   /** The directory entry of a routing key, as {@link DirectoryEntry} JSON; absent: no override. */
   public static String directory(String routingKey) {

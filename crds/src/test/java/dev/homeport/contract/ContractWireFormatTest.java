@@ -49,10 +49,29 @@ class ContractWireFormatTest {
 
   @Test
   void directoryEntryWireFormat() {
-    DirectoryEntry entry = new DirectoryEntry("frankfurt", true, 12);
-    String json = "{\"home\":\"frankfurt\",\"fenced\":true,\"epoch\":12}";
+    DirectoryEntry entry = DirectoryEntry.fenced("frankfurt", 12, "tenants/acme-to-frankfurt");
+    String json =
+        "{\"home\":\"frankfurt\",\"fenced\":true,\"epoch\":12,"
+            + "\"movedBy\":\"tenants/acme-to-frankfurt\"}";
     assertThat(ContractJson.write(entry)).isEqualTo(json);
     assertThat(ContractJson.read(json, DirectoryEntry.class)).isEqualTo(entry);
+    assertThat(ContractJson.write(DirectoryEntry.settled("mumbai", 13)))
+        .isEqualTo("{\"home\":\"mumbai\",\"fenced\":false,\"epoch\":13}");
+  }
+
+  @Test
+  void barrierWireFormat() {
+    DirectoryBarrier barrier =
+        new DirectoryBarrier("b-1", List.of("user-1", "user-2"), "2026-11-21T10:00:02Z");
+    String json =
+        "{\"id\":\"b-1\",\"keys\":[\"user-1\",\"user-2\"],"
+            + "\"requestedAt\":\"2026-11-21T10:00:02Z\"}";
+    assertThat(ContractJson.write(barrier)).isEqualTo(json);
+    assertThat(ContractJson.read(json, DirectoryBarrier.class)).isEqualTo(barrier);
+    BarrierAck ack = new BarrierAck("mumbai-7f3a", 2, 4);
+    String ackJson = "{\"instance\":\"mumbai-7f3a\",\"keys\":2,\"waitedMillis\":4}";
+    assertThat(ContractJson.write(ack)).isEqualTo(ackJson);
+    assertThat(ContractJson.read(ackJson, BarrierAck.class)).isEqualTo(ack);
   }
 
   @Test
@@ -72,13 +91,17 @@ class ContractWireFormatTest {
     assertThat(RedisKeys.DIRECTORY_CHANNEL).isEqualTo("{homeport}:directory:changed");
     assertThat(RedisKeys.directory("tenant-acme")).isEqualTo("{homeport}:directory:tenant-acme");
     assertThat(RedisKeys.lease("mumbai")).isEqualTo("{homeport}:lease:mumbai");
+    assertThat(RedisKeys.FRONT_DOORS).isEqualTo("{homeport}:frontdoors");
+    assertThat(RedisKeys.BARRIER_CHANNEL).isEqualTo("{homeport}:barrier:requested");
+    assertThat(RedisKeys.barrier("b-1")).isEqualTo("{homeport}:barrier:b-1");
+    assertThat(RedisKeys.barrierAcks("b-1")).isEqualTo("{homeport}:barrier:b-1:acks");
   }
 
   @Test
   void newerWritersFieldsAreIgnoredAndGarbageIsNamed() {
-    String withExtra = "{\"home\":\"mumbai\",\"fenced\":false,\"epoch\":3,\"movedBy\":\"ha-1\"}";
+    String withExtra = "{\"home\":\"mumbai\",\"fenced\":false,\"epoch\":3,\"shard\":\"s-1\"}";
     assertThat(ContractJson.read(withExtra, DirectoryEntry.class))
-        .isEqualTo(new DirectoryEntry("mumbai", false, 3));
+        .isEqualTo(DirectoryEntry.settled("mumbai", 3));
     assertThatThrownBy(() -> ContractJson.read("{not json", RoutingTable.class))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Not a valid RoutingTable document");

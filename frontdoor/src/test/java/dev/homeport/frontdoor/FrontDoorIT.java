@@ -196,7 +196,7 @@ class FrontDoorIT {
   @Order(6)
   void aFencedKeyRefusesWritesAtEveryFrontDoorAndServesReads() throws Exception {
     String key = keyHomedIn("mumbai", 1);
-    regions.directory(key, new DirectoryEntry("mumbai", true, 1));
+    regions.directory(key, DirectoryEntry.fenced("mumbai", 1, "default/move"));
     for (String ingress : REGIONS) {
       await()
           .atMost(Duration.ofSeconds(5))
@@ -206,7 +206,7 @@ class FrontDoorIT {
       assertThat(write.body()).contains("fenced_key");
       assertThat(send(ingress, "GET", "/orders/1", key).statusCode()).isEqualTo(200);
     }
-    regions.directory(key, new DirectoryEntry("singapore", false, 2));
+    regions.directory(key, DirectoryEntry.settled("singapore", 2));
     await()
         .atMost(Duration.ofSeconds(5))
         .until(

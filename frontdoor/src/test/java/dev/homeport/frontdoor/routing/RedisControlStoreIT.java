@@ -35,9 +35,9 @@ class RedisControlStoreIT {
       write(
           redis.uri(),
           RedisKeys.directory("tenant-acme"),
-          new DirectoryEntry("frankfurt", true, 4));
+          DirectoryEntry.fenced("frankfurt", 4, "default/move"));
       assertThat(store.directory("tenant-acme").toCompletableFuture().get())
-          .contains(new DirectoryEntry("frankfurt", true, 4));
+          .contains(DirectoryEntry.fenced("frankfurt", 4, "default/move"));
 
       List<Long> epochs = new CopyOnWriteArrayList<>();
       List<String> keys = new CopyOnWriteArrayList<>();
@@ -73,7 +73,7 @@ class RedisControlStoreIT {
               .redirectOutput(dir.resolve("sentinel.log").toFile())
               .start();
       try {
-        write(primary.uri(), RedisKeys.directory("user-1"), new DirectoryEntry("mumbai", false, 1));
+        write(primary.uri(), RedisKeys.directory("user-1"), DirectoryEntry.settled("mumbai", 1));
         String uri = "redis-sentinel://127.0.0.1:" + sentinelPort + "#homeport";
         await()
             .atMost(Duration.ofSeconds(10))

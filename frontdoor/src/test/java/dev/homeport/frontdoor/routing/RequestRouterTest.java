@@ -77,14 +77,14 @@ class RequestRouterTest {
 
   @Test
   void aDirectoryOverrideBeatsTheBucket() {
-    DirectoryEntry moved = new DirectoryEntry("singapore", false, 6);
+    DirectoryEntry moved = DirectoryEntry.settled("singapore", 6);
     assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, moved, HEALTHY, true, false))
         .isEqualTo(new Proxy("singapore", "http://sg", Reason.PROXIED));
   }
 
   @Test
   void aFencedKeyRefusesWritesEverywhereButServesReads() {
-    DirectoryEntry fenced = new DirectoryEntry("mumbai", true, 6);
+    DirectoryEntry fenced = DirectoryEntry.fenced("mumbai", 6, "default/move");
     Decision write = mumbai.decide(HOME, false, MUMBAI_KEY, fenced, HEALTHY, true, false);
     assertThat(write).isInstanceOf(Refuse.class);
     assertThat(((Refuse) write).status()).isEqualTo(503);
@@ -193,7 +193,7 @@ class RequestRouterTest {
                 local,
                 false,
                 FRANKFURT_KEY,
-                new DirectoryEntry("frankfurt", true, 1),
+                DirectoryEntry.fenced("frankfurt", 1, "default/move"),
                 HEALTHY,
                 false,
                 true))

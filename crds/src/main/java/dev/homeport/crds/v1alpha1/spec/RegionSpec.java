@@ -81,7 +81,24 @@ public class RegionSpec {
           + " status.")
   private RegionState state;
 
+  @Pattern(Validation.HTTP_URL)
+  @Size(max = 2048)
+  @JsonPropertyDescription(
+      "URL of the application's replication-position endpoint in this region. Re-homing a key away"
+          + " from this region waits, while draining, until the new home has applied this region's"
+          + " writes up to the fence. Without it draining does not wait for replication, which is"
+          + " correct only when the application's data is shared or replicated synchronously.")
+  private String replicationProbe;
+
   public RegionSpec() {}
+
+  public String getReplicationProbe() {
+    return replicationProbe;
+  }
+
+  public void setReplicationProbe(String replicationProbe) {
+    this.replicationProbe = replicationProbe;
+  }
 
   public String getName() {
     return name;

@@ -29,6 +29,14 @@ public class HomeAssignmentStatus {
   @JsonPropertyDescription("Number of batches of the move.")
   private Integer totalBatches;
 
+  @JsonPropertyDescription("Keys per batch; each batch is fenced only while it moves.")
+  private Integer batchSize;
+
+  @JsonPropertyDescription(
+      "When the current batch was fenced (RFC 3339); it must switch within maxWriteUnavailability"
+          + " of this or it rolls back.")
+  private String fencedAt;
+
   @JsonPropertyDescription("When the move started (RFC 3339).")
   private String startedAt;
 
@@ -101,6 +109,22 @@ public class HomeAssignmentStatus {
 
   public void setTotalBatches(Integer totalBatches) {
     this.totalBatches = totalBatches;
+  }
+
+  public Integer getBatchSize() {
+    return batchSize;
+  }
+
+  public void setBatchSize(Integer batchSize) {
+    this.batchSize = batchSize;
+  }
+
+  public String getFencedAt() {
+    return fencedAt;
+  }
+
+  public void setFencedAt(String fencedAt) {
+    this.fencedAt = fencedAt;
   }
 
   public String getStartedAt() {
