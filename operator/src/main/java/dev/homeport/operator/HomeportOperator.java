@@ -1,5 +1,6 @@
 package dev.homeport.operator;
 
+import dev.homeport.operator.rehome.HomeAssignmentReconciler;
 import dev.homeport.operator.topology.RegionTopologyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -17,6 +18,7 @@ import java.time.Clock;
 public final class HomeportOperator implements AutoCloseable {
 
   private final Operator operator;
+  private final HomeAssignmentReconciler rehoming;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -25,6 +27,7 @@ public final class HomeportOperator implements AutoCloseable {
    *     single replica, tests)
    */
   public HomeportOperator(KubernetesClient client, String leaseName, String leaseNamespace) {
+    this.rehoming = new HomeAssignmentReconciler(client, Clock.systemUTC(), registry);
     this.operator =
         new Operator(
             overrider -> {
@@ -39,6 +42,7 @@ public final class HomeportOperator implements AutoCloseable {
               }
             });
     operator.register(new RegionTopologyReconciler(client, Clock.systemUTC(), registry));
+    operator.register(rehoming);
   }
 
   public void start() {
@@ -57,6 +61,7 @@ public final class HomeportOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    rehoming.close();
     registry.close();
   }
 }

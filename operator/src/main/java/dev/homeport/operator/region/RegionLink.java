@@ -1,6 +1,8 @@
 package dev.homeport.operator.region;
 
 import dev.homeport.contract.ContractJson;
+import dev.homeport.contract.DirectoryBarrier;
+import dev.homeport.contract.DirectoryEntry;
 import dev.homeport.contract.Lease;
 import dev.homeport.contract.RedisKeys;
 import dev.homeport.contract.RoutingTable;
@@ -9,6 +11,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -22,6 +25,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -31,6 +39,7 @@ import java.util.concurrent.CompletionStage;
 public final class RegionLink implements AutoCloseable {
 
   private static final String PUBLISH_TABLE = read("publish-table.lua");
+  private static final String WRITE_DIRECTORY = read("write-directory.lua");
 
   private final String region;
   private final String url;
@@ -115,6 +124,87 @@ public final class RegionLink implements AutoCloseable {
         new String[] {RedisKeys.ROUTING_TABLE, RedisKeys.ROUTING_CHANNEL},
         Long.toString(table.epoch()),
         ContractJson.write(table));
+  }
+
+  /** The directory entries of {@code keys}; a key without an override maps to null. */
+  public CompletionStage<Map<String, DirectoryEntry>> directory(List<String> keys) {
+    String[] redisKeys = keys.stream().map(RedisKeys::directory).toArray(String[]::new);
+    return redis
+        .mget(redisKeys)
+        .thenApply(
+            values -> {
+              Map<String, DirectoryEntry> entries = new HashMap<>();
+              for (int i = 0; i < keys.size(); i++) {
+                entries.put(
+                    keys.get(i),
+                    values
+                        .get(i)
+                        .optional()
+                        .map(json -> ContractJson.read(json, DirectoryEntry.class))
+                        .orElse(null));
+              }
+              return entries;
+            });
+  }
+
+  /**
+   * Writes directory entries (null deletes the override) in one atomic script and announces every
+   * changed key to the region's front-doors.
+   */
+  public CompletionStage<Long> writeDirectory(Map<String, DirectoryEntry> entries) {
+    List<String> keys = new ArrayList<>(entries.keySet());
+    String[] redisKeys = new String[keys.size()];
+    String[] args = new String[1 + 2 * keys.size()];
+    args[0] = RedisKeys.DIRECTORY_CHANNEL;
+    for (int i = 0; i < keys.size(); i++) {
+      DirectoryEntry entry = entries.get(keys.get(i));
+      redisKeys[i] = RedisKeys.directory(keys.get(i));
+      args[1 + i] = keys.get(i);
+      args[1 + keys.size() + i] = entry == null ? "" : ContractJson.write(entry);
+    }
+    return redis.eval(WRITE_DIRECTORY, ScriptOutputType.INTEGER, redisKeys, args);
+  }
+
+  /** Stores a barrier request for {@code ttl} and announces it; repeat the call to re-announce. */
+  public CompletionStage<Long> requestBarrier(DirectoryBarrier barrier, Duration ttl) {
+    return redis
+        .set(
+            RedisKeys.barrier(barrier.id()),
+            ContractJson.write(barrier),
+            SetArgs.Builder.px(ttl.toMillis()))
+        .thenCompose(ok -> redis.publish(RedisKeys.BARRIER_CHANNEL, barrier.id()));
+  }
+
+  /** Instances that acknowledged the barrier, by id. */
+  public CompletionStage<Set<String>> barrierAcks(String id, Duration ttl) {
+    String key = RedisKeys.barrierAcks(id);
+    return redis
+        .pexpire(key, ttl.toMillis())
+        .thenCompose(set -> redis.hkeys(key))
+        .thenApply(Set::copyOf);
+  }
+
+  /** The region's front-door instances: id → wall-clock milliseconds of the last heartbeat. */
+  public CompletionStage<Map<String, Long>> frontDoorInstances() {
+    return redis
+        .hgetall(RedisKeys.FRONT_DOORS)
+        .thenApply(
+            all -> {
+              Map<String, Long> beats = new HashMap<>();
+              all.forEach(
+                  (id, millis) -> {
+                    try {
+                      beats.put(id, Long.parseLong(millis));
+                    } catch (NumberFormatException e) {
+                      beats.put(id, 0L); // unreadable: treated as silent
+                    }
+                  });
+              return beats;
+            });
+  }
+
+  public String region() {
+    return region;
   }
 
   @Override

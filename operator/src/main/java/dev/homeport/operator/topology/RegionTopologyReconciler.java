@@ -4,9 +4,9 @@ import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.RegionTopology;
 import dev.homeport.crds.v1alpha1.spec.RedisMode;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
-import dev.homeport.crds.v1alpha1.spec.SecretKeyRef;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.crds.v1alpha1.status.RegionTopologyStatus;
+import dev.homeport.operator.Events;
 import dev.homeport.operator.failover.FailoverMachine;
 import dev.homeport.operator.failover.Observation;
 import dev.homeport.operator.failover.Policy;
@@ -17,13 +17,11 @@ import dev.homeport.operator.failover.Step;
 import dev.homeport.operator.failover.TopologyState;
 import dev.homeport.operator.failover.Transition;
 import dev.homeport.operator.region.Prober;
+import dev.homeport.operator.region.RedisUrls;
 import dev.homeport.operator.region.RegionLink;
 import dev.homeport.operator.routing.RoutingTables;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -33,13 +31,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -183,7 +179,7 @@ public final class RegionTopologyReconciler
       names.add(region.getName());
       String url;
       try {
-        url = redisUrl(region, i);
+        url = RedisUrls.resolve(client, region, i);
       } catch (IllegalArgumentException e) {
         errors.add(e.getMessage());
         closeLink(runtime, region.getName());
@@ -220,43 +216,6 @@ public final class RegionTopologyReconciler
     if (link != null) {
       link.close();
     }
-  }
-
-  private String redisUrl(RegionSpec region, int index) {
-    if (region.getRedis().getUrl() != null) {
-      return region.getRedis().getUrl();
-    }
-    SecretKeyRef ref = region.getRedis().getSecretRef();
-    String field = "spec.regions[" + index + "].redis.secretRef";
-    String namespace = ref.getNamespace() == null ? "default" : ref.getNamespace();
-    Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
-    if (secret == null) {
-      throw new IllegalArgumentException(
-          "region "
-              + region.getName()
-              + ": "
-              + field
-              + ": secret "
-              + namespace
-              + "/"
-              + ref.getName()
-              + " not found");
-    }
-    String encoded = secret.getData() == null ? null : secret.getData().get(ref.getKey());
-    if (encoded == null) {
-      throw new IllegalArgumentException(
-          "region "
-              + region.getName()
-              + ": "
-              + field
-              + ": secret "
-              + namespace
-              + "/"
-              + ref.getName()
-              + " has no key "
-              + ref.getKey());
-    }
-    return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8).trim();
   }
 
   /** Renews, in each lease holder's own Redis, every lease older than a third of its duration. */
@@ -373,39 +332,7 @@ public final class RegionTopologyReconciler
   }
 
   private void event(RegionTopology topology, String reason, String message, String type) {
-    try {
-      Instant now = clock.instant();
-      client
-          .v1()
-          .events()
-          .inNamespace("default")
-          .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withGenerateName(topology.getMetadata().getName() + ".")
-                  .withNamespace("default")
-                  .endMetadata()
-                  .withInvolvedObject(
-                      new ObjectReferenceBuilder()
-                          .withApiVersion(topology.getApiVersion())
-                          .withKind(topology.getKind())
-                          .withName(topology.getMetadata().getName())
-                          .withUid(topology.getMetadata().getUid())
-                          .build())
-                  .withReason(reason)
-                  .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
-                  .withType(type)
-                  .withFirstTimestamp(now.toString())
-                  .withLastTimestamp(now.toString())
-                  .withCount(1)
-                  .withNewSource()
-                  .withComponent("homeport-operator")
-                  .endSource()
-                  .build())
-          .create();
-    } catch (RuntimeException e) {
-      log.warn("Cannot record event {}: {}", reason, e.toString());
-    }
+    Events.record(client, topology, "default", reason, message, type, clock.instant());
   }
 
   private RegionTopologyStatus status(

@@ -1,0 +1,875 @@
+package dev.homeport.operator.rehome;
+
+import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.contract.Durations;
+import dev.homeport.crds.v1alpha1.HomeAssignment;
+import dev.homeport.crds.v1alpha1.RegionTopology;
+import dev.homeport.crds.v1alpha1.spec.HomeAssignmentSpec;
+import dev.homeport.crds.v1alpha1.spec.RedisMode;
+import dev.homeport.crds.v1alpha1.spec.RegionSpec;
+import dev.homeport.crds.v1alpha1.spec.RegionState;
+import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
+import dev.homeport.crds.v1alpha1.status.HomeAssignmentStatus;
+import dev.homeport.crds.v1alpha1.status.RegionPhase;
+import dev.homeport.crds.v1alpha1.status.RegionStatus;
+import dev.homeport.operator.Events;
+import dev.homeport.operator.failover.Policy;
+import dev.homeport.operator.region.RedisUrls;
+import dev.homeport.operator.region.RegionLink;
+import dev.homeport.operator.rehome.Regions.Unfinished;
+import dev.homeport.operator.routing.BucketPlacement;
+import dev.homeport.operator.topology.Policies;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves keys to a new home region, batch by batch, through the re-homing protocol:
+ *
+ * <ol>
+ *   <li><b>Fencing</b>: every region's directory marks the batch's keys fenced (their home
+ *       unchanged), then a barrier waits until every live front-door instance has dropped what it
+ *       cached for them and finished the writes it had begun: from then on no front-door accepts a
+ *       write for them.
+ *   <li><b>Draining</b>: waits until the new home's application has applied the old home's writes
+ *       up to the fence (the regions' {@code replicationProbe}; without one, no wait).
+ *   <li><b>Switching</b>: writes the new home, unfenced, into every region's directory. After the
+ *       barrier a front-door can only hold the fenced entry (refuses) or the new one (routes to the
+ *       new home), so the old home can never take a write again.
+ * </ol>
+ *
+ * Progress is in status before each step acts, so a restarted operator resumes where it stopped: a
+ * batch that did not reach Switching within {@code maxWriteUnavailability} of its fence rolls back;
+ * one that reached Switching always completes. Deleting an in-flight assignment does the same for
+ * the batch in flight; batches already moved stay moved.
+ */
+@ControllerConfiguration(name = "homeassignment")
+public final class HomeAssignmentReconciler
+    implements Reconciler<HomeAssignment>, Cleaner<HomeAssignment>, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HomeAssignmentReconciler.class);
+
+  private static final Set<HomeAssignmentPhase> MOVING =
+      EnumSet.of(
+          HomeAssignmentPhase.Validating,
+          HomeAssignmentPhase.Fencing,
+          HomeAssignmentPhase.Draining,
+          HomeAssignmentPhase.Switching);
+
+  private static final Set<HomeAssignmentPhase> FINISHED =
+      EnumSet.of(
+          HomeAssignmentPhase.Completed,
+          HomeAssignmentPhase.Failed,
+          HomeAssignmentPhase.RolledBack);
+
+  /** How long a write that must reach every region keeps being retried in one reconcile. */
+  private static final Duration ROLL_FORWARD = Duration.ofSeconds(10);
+
+  private static final Duration RETRY = Duration.ofSeconds(5);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final ReplicationWatermark watermark = new ReplicationWatermark();
+  private final Map<String, RegionLink> links = new ConcurrentHashMap<>();
+
+  /** Keys claimed by moves this operator validated: key → assignment (namespace/name). */
+  private final Map<String, String> claims = new HashMap<>();
+
+  private final Counter movedKeys;
+  private final Timer unavailability;
+  private final MeterRegistry registry;
+
+  public HomeAssignmentReconciler(KubernetesClient client, Clock clock, MeterRegistry registry) {
+    this.client = client;
+    this.clock = clock;
+    this.registry = registry;
+    this.movedKeys =
+        Counter.builder("homeport.rehome.keys.moved")
+            .description("Keys switched to a new home region")
+            .register(registry);
+    this.unavailability =
+        Timer.builder("homeport.rehome.write.unavailability")
+            .description("How long a batch of moving keys refused writes, fence to switch")
+            .publishPercentileHistogram()
+            .register(registry);
+  }
+
+  /** What one reconcile knows about the topology it moves keys in. */
+  private record Setting(
+      RegionTopology topology, Regions regions, Map<String, RegionStatus> statuses, long epoch) {}
+
+  @Override
+  public UpdateControl<HomeAssignment> reconcile(
+      HomeAssignment assignment, Context<HomeAssignment> context) {
+    HomeAssignmentStatus status = status(assignment);
+    HomeAssignmentPhase phase = status.getPhase();
+    if (phase != null && FINISHED.contains(phase)) {
+      return UpdateControl.noUpdate();
+    }
+    if (assignment.getSpec().getSubject().getBuckets() != null) {
+      return waiting(
+          assignment,
+          "Unsupported",
+          "spec.subject.buckets: moving bucket ranges is not supported by this operator version;"
+              + " list the keys in spec.subject.keys instead");
+    }
+    Setting setting;
+    try {
+      setting = setting();
+    } catch (IllegalStateException e) {
+      return waiting(assignment, "TopologyUnavailable", e.getMessage());
+    }
+    Batches batches =
+        new Batches(assignment.getSpec().getSubject().getKeys(), assignment.getSpec().getRate());
+    try {
+      int next;
+      if (phase == null
+          || phase == HomeAssignmentPhase.Validating
+          || status.getTotalBatches() == null) {
+        if (!validate(assignment, setting, batches)) {
+          return UpdateControl.noUpdate();
+        }
+        next = 1;
+      } else {
+        claim(ref(assignment), allKeys(batches));
+        next = resume(assignment, setting, batches);
+        if (next < 0) {
+          return UpdateControl.noUpdate();
+        }
+      }
+      return move(assignment, setting, batches, next);
+    } catch (Unfinished e) {
+      log.warn("HomeAssignment {}: {}", ref(assignment), e.getMessage());
+      status(assignment).setMessage(e.getMessage());
+      patchStatus(assignment);
+      return UpdateControl.<HomeAssignment>noUpdate().rescheduleAfter(RETRY);
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(HomeAssignment assignment, Context<HomeAssignment> context) {
+    HomeAssignmentStatus status = assignment.getStatus();
+    HomeAssignmentPhase phase = status == null ? null : status.getPhase();
+    if (phase == HomeAssignmentPhase.Fencing
+        || phase == HomeAssignmentPhase.Draining
+        || phase == HomeAssignmentPhase.Switching) {
+      try {
+        Setting setting = setting();
+        Batches batches =
+            new Batches(
+                assignment.getSpec().getSubject().getKeys(), assignment.getSpec().getRate());
+        List<String> keys = batches.batch(status.getCurrentBatch());
+        if (phase == HomeAssignmentPhase.Switching) {
+          switchKeys(assignment, setting, keys, deadline(ROLL_FORWARD));
+          event(
+              assignment,
+              "DeletedAfterSwitch",
+              "deleted while switching batch "
+                  + status.getCurrentBatch()
+                  + ": its "
+                  + keys.size()
+                  + " keys completed their move to "
+                  + assignment.getSpec().getToRegion()
+                  + "; earlier batches stay moved",
+              Events.NORMAL);
+        } else {
+          rollBack(assignment, setting, keys, deadline(ROLL_FORWARD));
+          event(
+              assignment,
+              "DeletedRolledBack",
+              "deleted while moving batch "
+                  + status.getCurrentBatch()
+                  + ": its keys went back to their old homes; "
+                  + status.getMovedKeys()
+                  + " keys of earlier batches stay at "
+                  + assignment.getSpec().getToRegion(),
+              Events.NORMAL);
+        }
+      } catch (Unfinished | IllegalStateException e) {
+        log.warn(
+            "HomeAssignment {} is being deleted but its batch in flight cannot be settled yet: {}",
+            ref(assignment),
+            e.getMessage());
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY);
+      }
+    }
+    release(ref(assignment));
+    return DeleteControl.defaultDelete();
+  }
+
+  @Override
+  public void close() {
+    links.values().forEach(RegionLink::close);
+    links.clear();
+  }
+
+  // ---- Validation ----------------------------------------------------------------------------
+
+  /** Validates and claims the keys; false when the assignment failed validation. */
+  private boolean validate(HomeAssignment assignment, Setting setting, Batches batches)
+      throws Unfinished {
+    HomeAssignmentStatus status = status(assignment);
+    Instant now = clock.instant();
+    if (status.getPhase() != HomeAssignmentPhase.Validating) {
+      status.setPhase(HomeAssignmentPhase.Validating);
+      status.setPhaseStartedAt(now.toString());
+      status.setStartedAt(now.toString());
+      status.setObservedGeneration(assignment.getMetadata().getGeneration());
+      status.setMessage("validating the target region, residency and overlapping moves");
+      patchStatus(assignment);
+      event(
+          assignment,
+          "Validating",
+          "validating a move of "
+              + batches.totalKeys()
+              + " keys to "
+              + assignment.getSpec().getToRegion(),
+          Events.NORMAL);
+    }
+    List<String> keys = allKeys(batches);
+    String problem = targetProblem(assignment.getSpec(), setting);
+    String reason = "TargetUnavailable";
+    if (problem == null) {
+      problem = residencyProblem(assignment.getSpec(), setting, keys);
+      reason = "ResidencyViolation";
+    }
+    if (problem == null) {
+      synchronized (claims) {
+        problem = overlapProblem(assignment, keys);
+        reason = "OverlappingMove";
+        if (problem == null) {
+          claim(ref(assignment), keys);
+        }
+      }
+    }
+    if (problem != null) {
+      status.setPhase(HomeAssignmentPhase.Failed);
+      status.setFinishedAt(clock.instant().toString());
+      status.setMessage(problem);
+      setCondition(assignment, "Valid", "False", reason, problem);
+      patchStatus(assignment);
+      event(assignment, reason, problem, Events.WARNING);
+      registry.counter("homeport.rehome.assignments", "outcome", "failed").increment();
+      return false;
+    }
+    setCondition(
+        assignment,
+        "Valid",
+        "True",
+        "Validated",
+        "target "
+            + assignment.getSpec().getToRegion()
+            + " is Active and allows the keys' residency");
+    status.setTotalKeys((long) batches.totalKeys());
+    status.setTotalBatches(batches.count());
+    status.setBatchSize(batches.size());
+    status.setMovedKeys(0L);
+    status.setCurrentBatch(1);
+    return true;
+  }
+
+  private static String targetProblem(HomeAssignmentSpec spec, Setting setting) {
+    String target = spec.getToRegion();
+    RegionSpec region = setting.regions().spec(target);
+    if (region == null) {
+      return "spec.toRegion: region "
+          + target
+          + " is not in RegionTopology "
+          + setting.topology().getMetadata().getName()
+          + " (regions: "
+          + String.join(", ", regionNames(setting))
+          + ")";
+    }
+    if (region.getState() == RegionState.Draining) {
+      return "spec.toRegion: region "
+          + target
+          + " is Draining (spec.regions[].state); a draining region takes no new homes";
+    }
+    RegionStatus status = setting.statuses().get(target);
+    if (status == null || status.getPhase() != RegionPhase.Active || status.getServedBy() != null) {
+      return "spec.toRegion: region "
+          + target
+          + " is "
+          + (status == null
+              ? "not yet observed by the operator"
+              : status.getPhase()
+                  + (status.getServedBy() == null
+                      ? ""
+                      : " (served by " + status.getServedBy() + ")"))
+          + "; keys move only to an Active region that is not failed over";
+    }
+    return null;
+  }
+
+  private String residencyProblem(HomeAssignmentSpec spec, Setting setting, List<String> keys)
+      throws Unfinished {
+    RegionSpec target = setting.regions().spec(spec.getToRegion());
+    Set<String> allowed = new TreeSet<>(target.getAcceptsResidency());
+    allowed.add(target.getResidency());
+    if (spec.getResidency() != null) {
+      return allowed.contains(spec.getResidency())
+          ? null
+          : "spec.residency: residency "
+              + spec.getResidency()
+              + " does not allow region "
+              + spec.getToRegion()
+              + " (residency "
+              + target.getResidency()
+              + ", accepts "
+              + target.getAcceptsResidency()
+              + ")";
+    }
+    Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline(ROLL_FORWARD));
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      String home = home(setting, key, entries.get(key));
+      RegionSpec homeSpec = setting.regions().spec(home);
+      String residency = homeSpec == null ? null : homeSpec.getResidency();
+      if (residency != null && !allowed.contains(residency)) {
+        return "spec.subject.keys["
+            + i
+            + "] ("
+            + key
+            + "): its home "
+            + home
+            + " has residency "
+            + residency
+            + ", which region "
+            + spec.getToRegion()
+            + " does not allow (residency "
+            + target.getResidency()
+            + ", accepts "
+            + target.getAcceptsResidency()
+            + "); set spec.residency only if the keys' data may leave "
+            + residency;
+      }
+    }
+    return null;
+  }
+
+  /** A key claimed by another move, in this process or (after a restart) in the API server. */
+  private String overlapProblem(HomeAssignment assignment, List<String> keys) {
+    String self = ref(assignment);
+    Map<String, String> others = new HashMap<>();
+    claims.forEach(
+        (key, owner) -> {
+          if (!owner.equals(self)) others.put(key, owner);
+        });
+    for (HomeAssignment other :
+        client.resources(HomeAssignment.class).inAnyNamespace().list().getItems()) {
+      String otherRef = ref(other);
+      if (otherRef.equals(self)
+          || other.getStatus() == null
+          || !MOVING.contains(other.getStatus().getPhase())
+          || other.getSpec().getSubject().getKeys() == null) {
+        continue;
+      }
+      for (String key : other.getSpec().getSubject().getKeys()) {
+        others.putIfAbsent(key, otherRef);
+      }
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      String owner = others.get(keys.get(i));
+      if (owner != null) {
+        return "spec.subject.keys["
+            + i
+            + "] ("
+            + keys.get(i)
+            + ") is already moving in HomeAssignment "
+            + owner
+            + "; wait until it finishes";
+      }
+    }
+    return null;
+  }
+
+  // ---- Moving ---------------------------------------------------------------------------------
+
+  /**
+   * Settles a batch left in flight by an earlier reconcile (an operator restart); returns the batch
+   * to move next, or -1 when the assignment rolled back.
+   */
+  private int resume(HomeAssignment assignment, Setting setting, Batches batches)
+      throws Unfinished {
+    HomeAssignmentStatus status = status(assignment);
+    int index = status.getCurrentBatch();
+    List<String> keys = batches.batch(index);
+    if (status.getPhase() == HomeAssignmentPhase.Switching) {
+      finishSwitch(assignment, setting, batches, index, Instant.parse(status.getFencedAt()));
+      return index + 1;
+    }
+    Instant fencedAt = status.getFencedAt() == null ? null : Instant.parse(status.getFencedAt());
+    if (fencedAt != null && clock.instant().isAfter(fencedAt.plus(maxUnavailable(assignment)))) {
+      rollBack(assignment, setting, keys, deadline(ROLL_FORWARD));
+      finishRolledBack(
+          assignment,
+          keys,
+          "the operator resumed batch "
+              + status.getCurrentBatch()
+              + " after its fence had lasted longer than maxWriteUnavailability ("
+              + assignment.getSpec().getMaxWriteUnavailability()
+              + ")");
+      return -1;
+    }
+    return index; // Pending between batches, or Fencing/Draining within the deadline: redo it
+  }
+
+  private UpdateControl<HomeAssignment> move(
+      HomeAssignment assignment, Setting setting, Batches batches, int first) throws Unfinished {
+    HomeAssignmentStatus status = status(assignment);
+    if (FINISHED.contains(status.getPhase())) {
+      return UpdateControl.noUpdate();
+    }
+    Instant started = Instant.parse(status.getStartedAt());
+    for (int index = first; index <= batches.count(); index++) {
+      if (deleted(assignment)) {
+        return UpdateControl.noUpdate(); // cleanup settles the batch in flight
+      }
+      Instant due = started.plus(batches.earliestStart(index));
+      Duration wait = Duration.between(clock.instant(), due);
+      if (!wait.isNegative()) {
+        Regions.pause(wait);
+      }
+      status.setCurrentBatch(index);
+      if (!moveBatch(assignment, setting, batches, index)) {
+        return UpdateControl.noUpdate();
+      }
+    }
+    status.setPhase(HomeAssignmentPhase.Completed);
+    status.setCurrentBatch(batches.count());
+    Instant now = clock.instant();
+    status.setPhaseStartedAt(now.toString());
+    status.setFinishedAt(now.toString());
+    status.setFencedAt(null);
+    status.setMessage(
+        status.getMovedKeys()
+            + " keys now home in "
+            + assignment.getSpec().getToRegion()
+            + "; longest write unavailability "
+            + status.getWriteUnavailability());
+    patchStatus(assignment);
+    release(ref(assignment));
+    event(assignment, "Completed", status.getMessage(), Events.NORMAL);
+    registry.counter("homeport.rehome.assignments", "outcome", "completed").increment();
+    return UpdateControl.noUpdate();
+  }
+
+  /** Moves one batch; false when it rolled back (the assignment is then finished). */
+  private boolean moveBatch(HomeAssignment assignment, Setting setting, Batches batches, int index)
+      throws Unfinished {
+    HomeAssignmentStatus status = status(assignment);
+    List<String> keys = batches.batch(index);
+    // A batch redone after a restart keeps the time of its first fence: the deadline stands.
+    Instant fencedAt =
+        status.getFencedAt() != null ? Instant.parse(status.getFencedAt()) : clock.instant();
+    Instant deadline = fencedAt.plus(maxUnavailable(assignment));
+    String self = ref(assignment);
+    boolean first = index == 1;
+    try {
+      enter(
+          assignment,
+          HomeAssignmentPhase.Fencing,
+          first,
+          "fencing batch " + index + " of " + batches.count() + " (" + keys.size() + " keys)");
+      status.setFencedAt(fencedAt.toString());
+      patchStatus(assignment);
+      Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
+      Map<String, DirectoryEntry> fences = new LinkedHashMap<>();
+      Map<String, Set<String>> oldHomes = new HashMap<>();
+      for (String key : keys) {
+        DirectoryEntry entry = entries.get(key);
+        if (entry != null && entry.fenced() && !self.equals(entry.movedBy())) {
+          throw new Unfinished("key " + key + " is fenced by another move, " + entry.movedBy());
+        }
+        String home = home(setting, key, entry);
+        if (home.equals(assignment.getSpec().getToRegion()) && (entry == null || !entry.fenced())) {
+          continue; // already home there
+        }
+        fences.put(key, DirectoryEntry.fenced(home, nextEpoch(setting, entry), self));
+        oldHomes.computeIfAbsent(home, h -> new TreeSet<>()).add(key);
+      }
+      setting.regions().write(fences, deadline);
+      if (!fences.isEmpty()) {
+        setting.regions().barrier(List.copyOf(fences.keySet()), deadline);
+      }
+
+      enter(
+          assignment,
+          HomeAssignmentPhase.Draining,
+          first,
+          "draining batch "
+              + index
+              + ": waiting for replication from "
+              + oldHomes.keySet()
+              + " to "
+              + assignment.getSpec().getToRegion());
+      drain(assignment, setting, oldHomes.keySet(), deadline);
+    } catch (Unfinished e) {
+      rollBack(assignment, setting, keys, deadline(ROLL_FORWARD));
+      finishRolledBack(
+          assignment,
+          keys,
+          "batch "
+              + index
+              + " could not switch within maxWriteUnavailability ("
+              + assignment.getSpec().getMaxWriteUnavailability()
+              + "): "
+              + e.getMessage());
+      return false;
+    }
+    enter(
+        assignment,
+        HomeAssignmentPhase.Switching,
+        first,
+        "switching batch " + index + " to " + assignment.getSpec().getToRegion());
+    finishSwitch(assignment, setting, batches, index, fencedAt);
+    return true;
+  }
+
+  private void finishSwitch(
+      HomeAssignment assignment, Setting setting, Batches batches, int index, Instant fencedAt)
+      throws Unfinished {
+    HomeAssignmentStatus status = status(assignment);
+    List<String> keys = batches.batch(index);
+    switchKeys(assignment, setting, keys, deadline(ROLL_FORWARD));
+    Duration unavailable = Duration.between(fencedAt, clock.instant());
+    unavailability.record(unavailable);
+    movedKeys.increment(keys.size());
+    String longest = status.getWriteUnavailability();
+    if (longest == null || Durations.parse(longest).compareTo(unavailable) < 0) {
+      status.setWriteUnavailability(unavailable.toMillis() + "ms");
+    }
+    status.setMovedKeys((long) batches.keysBefore(index) + keys.size());
+    status.setFencedAt(null);
+    if (index < batches.count()) {
+      status.setPhase(HomeAssignmentPhase.Pending);
+      status.setPhaseStartedAt(clock.instant().toString());
+      status.setCurrentBatch(index + 1);
+      status.setMessage(
+          "batch "
+              + index
+              + " of "
+              + batches.count()
+              + " moved with "
+              + unavailable.toMillis()
+              + " ms of write unavailability; the next waits for spec.rate");
+      patchStatus(assignment);
+    }
+  }
+
+  private void drain(
+      HomeAssignment assignment, Setting setting, Set<String> oldHomes, Instant deadline)
+      throws Unfinished {
+    String target = assignment.getSpec().getToRegion();
+    String targetProbe = setting.regions().spec(target).getReplicationProbe();
+    for (String old : oldHomes) {
+      String oldProbe = setting.regions().spec(old).getReplicationProbe();
+      if (oldProbe == null || targetProbe == null) {
+        continue; // documented no-op: no replication watermark to wait for
+      }
+      try {
+        long fence = watermark.position(oldProbe);
+        while (watermark.applied(targetProbe, old) < fence) {
+          if (clock.instant().isAfter(deadline)) {
+            throw new Unfinished(
+                "region "
+                    + target
+                    + " had not applied region "
+                    + old
+                    + "'s writes up to position "
+                    + fence
+                    + " (its replicationProbe)");
+          }
+          Regions.pause(DRAIN_POLL);
+        }
+      } catch (IOException e) {
+        throw new Unfinished(
+            "replication probe of region " + old + " or " + target + " failed: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Unfinished("interrupted while draining");
+      }
+    }
+  }
+
+  /** The batch's keys take the new home, unfenced; idempotent. */
+  private void switchKeys(
+      HomeAssignment assignment, Setting setting, List<String> keys, Instant deadline)
+      throws Unfinished {
+    String target = assignment.getSpec().getToRegion();
+    Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
+    Map<String, DirectoryEntry> settled = new LinkedHashMap<>();
+    for (String key : keys) {
+      settled.put(
+          key,
+          target.equals(setting.regions().bucketHome(key))
+              ? null
+              : DirectoryEntry.settled(target, nextEpoch(setting, entries.get(key))));
+    }
+    setting.regions().write(settled, deadline);
+  }
+
+  /** Keys fenced by this assignment go back to their old home, unfenced; idempotent. */
+  private void rollBack(
+      HomeAssignment assignment, Setting setting, List<String> keys, Instant deadline)
+      throws Unfinished {
+    String self = ref(assignment);
+    Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
+    Map<String, DirectoryEntry> restored = new LinkedHashMap<>();
+    for (String key : keys) {
+      DirectoryEntry entry = entries.get(key);
+      if (entry != null && entry.fenced() && self.equals(entry.movedBy())) {
+        restored.put(
+            key,
+            entry.home().equals(setting.regions().bucketHome(key))
+                ? null
+                : DirectoryEntry.settled(entry.home(), nextEpoch(setting, entry)));
+      }
+    }
+    setting.regions().write(restored, deadline);
+  }
+
+  private void finishRolledBack(HomeAssignment assignment, List<String> keys, String why) {
+    HomeAssignmentStatus status = status(assignment);
+    Instant now = clock.instant();
+    status.setPhase(HomeAssignmentPhase.RolledBack);
+    status.setPhaseStartedAt(now.toString());
+    status.setFinishedAt(now.toString());
+    status.setFencedAt(null);
+    String message =
+        why
+            + "; its "
+            + keys.size()
+            + " keys are back at their old homes"
+            + (status.getMovedKeys() != null && status.getMovedKeys() > 0
+                ? ", "
+                    + status.getMovedKeys()
+                    + " keys of earlier batches stay at "
+                    + assignment.getSpec().getToRegion()
+                : "");
+    status.setMessage(message);
+    setCondition(assignment, "RolledBack", "True", "Timeout", message);
+    patchStatus(assignment);
+    release(ref(assignment));
+    event(assignment, "RolledBack", message, Events.WARNING);
+    registry.counter("homeport.rehome.assignments", "outcome", "rolled_back").increment();
+  }
+
+  // ---- Helpers --------------------------------------------------------------------------------
+
+  private void enter(
+      HomeAssignment assignment, HomeAssignmentPhase phase, boolean announce, String message) {
+    HomeAssignmentStatus status = status(assignment);
+    status.setPhase(phase);
+    status.setPhaseStartedAt(clock.instant().toString());
+    status.setMessage(message);
+    patchStatus(assignment);
+    if (announce) {
+      event(assignment, phase.name(), message, Events.NORMAL);
+    }
+  }
+
+  private Setting setting() {
+    List<RegionTopology> topologies = client.resources(RegionTopology.class).list().getItems();
+    RegionTopology topology;
+    if (topologies.size() == 1) {
+      topology = topologies.get(0);
+    } else {
+      topology =
+          topologies.stream()
+              .filter(t -> "global".equals(t.getMetadata().getName()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          topologies.isEmpty()
+                              ? "no RegionTopology exists; create one before moving keys"
+                              : "several RegionTopologies exist and none is named global; keys move within the one named global"));
+    }
+    Policy policy = Policies.of(topology.getSpec());
+    Map<String, RegionLink> regionLinks = new LinkedHashMap<>();
+    Map<String, RegionSpec> specs = new LinkedHashMap<>();
+    List<RegionSpec> regions = topology.getSpec().getRegions();
+    for (int i = 0; i < regions.size(); i++) {
+      RegionSpec region = regions.get(i);
+      specs.put(region.getName(), region);
+      String url = RedisUrls.resolve(client, region, i);
+      boolean cluster = region.getRedis().getMode() == RedisMode.Cluster;
+      try {
+        regionLinks.put(
+            region.getName(),
+            links.computeIfAbsent(
+                region.getName() + "\n" + url,
+                k -> RegionLink.open(region.getName(), url, cluster, Duration.ofSeconds(2))));
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(
+            "cannot reach the Redis of region " + region.getName() + ": " + e.getMessage(), e);
+      }
+    }
+    Map<String, RegionStatus> statuses = new HashMap<>();
+    long epoch = 0;
+    if (topology.getStatus() != null) {
+      topology.getStatus().getRegions().forEach(r -> statuses.put(r.getName(), r));
+      epoch =
+          topology.getStatus().getRoutingEpoch() == null
+              ? 0
+              : topology.getStatus().getRoutingEpoch();
+    }
+    int buckets = topology.getSpec().getPlacement().getBuckets();
+    Regions view =
+        new Regions(
+            regionLinks,
+            specs,
+            BucketPlacement.of(topology.getSpec().getPlacement(), regions),
+            buckets,
+            policy.leaseDuration().plus(policy.skewMargin()));
+    return new Setting(topology, view, statuses, epoch);
+  }
+
+  private static String home(Setting setting, String key, DirectoryEntry entry) {
+    return entry != null ? entry.home() : setting.regions().bucketHome(key);
+  }
+
+  private static long nextEpoch(Setting setting, DirectoryEntry previous) {
+    return Math.max(setting.epoch(), previous == null ? 0 : previous.epoch() + 1);
+  }
+
+  private static List<String> regionNames(Setting setting) {
+    List<String> names = new ArrayList<>();
+    setting.topology().getSpec().getRegions().forEach(r -> names.add(r.getName()));
+    return names;
+  }
+
+  private static List<String> allKeys(Batches batches) {
+    List<String> keys = new ArrayList<>();
+    for (int i = 1; i <= batches.count(); i++) {
+      keys.addAll(batches.batch(i));
+    }
+    return keys;
+  }
+
+  private void claim(String owner, List<String> keys) {
+    synchronized (claims) {
+      keys.forEach(key -> claims.putIfAbsent(key, owner));
+    }
+  }
+
+  private void release(String owner) {
+    synchronized (claims) {
+      claims.values().removeIf(owner::equals);
+    }
+  }
+
+  private boolean deleted(HomeAssignment assignment) {
+    HomeAssignment current = client.resource(assignment).get();
+    return current == null || current.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  private Instant deadline(Duration from) {
+    return clock.instant().plus(from);
+  }
+
+  private static Duration maxUnavailable(HomeAssignment assignment) {
+    return Durations.parse(assignment.getSpec().getMaxWriteUnavailability());
+  }
+
+  private UpdateControl<HomeAssignment> waiting(
+      HomeAssignment assignment, String reason, String message) {
+    HomeAssignmentStatus status = status(assignment);
+    if (status.getPhase() == null || !message.equals(status.getMessage())) {
+      status.setPhase(status.getPhase() == null ? HomeAssignmentPhase.Pending : status.getPhase());
+      status.setMessage(message);
+      setCondition(assignment, "Valid", "Unknown", reason, message);
+      patchStatus(assignment);
+      event(assignment, reason, message, Events.WARNING);
+    }
+    return UpdateControl.<HomeAssignment>noUpdate().rescheduleAfter(Duration.ofSeconds(10));
+  }
+
+  private void setCondition(
+      HomeAssignment assignment, String type, String value, String reason, String message) {
+    HomeAssignmentStatus status = status(assignment);
+    List<Condition> conditions = new ArrayList<>(status.getConditions());
+    Condition existing =
+        conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+    if (existing != null
+        && existing.getStatus().equals(value)
+        && existing.getReason().equals(reason)
+        && existing.getMessage().equals(message)) {
+      return;
+    }
+    conditions.remove(existing);
+    conditions.add(
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(value)
+            .withReason(reason)
+            .withMessage(message)
+            .withLastTransitionTime(clock.instant().toString())
+            .withObservedGeneration(assignment.getMetadata().getGeneration())
+            .build());
+    status.setConditions(conditions);
+  }
+
+  private static HomeAssignmentStatus status(HomeAssignment assignment) {
+    if (assignment.getStatus() == null) {
+      assignment.setStatus(new HomeAssignmentStatus());
+    }
+    return assignment.getStatus();
+  }
+
+  /**
+   * Writes the whole status at once (merge patch without resourceVersion: only the leader writes).
+   */
+  private void patchStatus(HomeAssignment assignment) {
+    HomeAssignment patch = new HomeAssignment();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(assignment.getMetadata().getName())
+            .withNamespace(assignment.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(assignment.getStatus());
+    client.resource(patch).patchStatus();
+  }
+
+  private void event(HomeAssignment assignment, String reason, String message, String type) {
+    Events.record(
+        client,
+        assignment,
+        assignment.getMetadata().getNamespace(),
+        reason,
+        message,
+        type,
+        clock.instant());
+  }
+
+  private static String ref(HomeAssignment assignment) {
+    return assignment.getMetadata().getNamespace() + "/" + assignment.getMetadata().getName();
+  }
+}

@@ -1,0 +1,209 @@
+package dev.homeport.operator.rehome;
+
+import dev.homeport.contract.BucketAssignment;
+import dev.homeport.contract.DirectoryBarrier;
+import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.contract.KeyHash;
+import dev.homeport.crds.v1alpha1.spec.RegionSpec;
+import dev.homeport.operator.region.RegionLink;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The directory of every region at once, as re-homing needs it: one consistent view of each key's
+ * entry, writes that reach every region, and barriers that every live front-door instance
+ * acknowledges. Every call is bounded by a deadline and fails with a message naming the region.
+ */
+final class Regions {
+
+  /** A step could not finish in every region before its deadline. */
+  static final class Unfinished extends Exception {
+    Unfinished(String message) {
+      super(message);
+    }
+  }
+
+  private static final Duration BARRIER_TTL = Duration.ofMinutes(5);
+  private static final Duration REANNOUNCE = Duration.ofMillis(200);
+  private static final Duration POLL = Duration.ofMillis(5);
+
+  private final Map<String, RegionLink> links;
+  private final Map<String, RegionSpec> specs;
+  private final List<BucketAssignment> bucketMap;
+  private final int buckets;
+  private final Duration instanceLiveness;
+
+  /**
+   * @param instanceLiveness a front-door instance whose last heartbeat is older than this holds no
+   *     write lease any more (lease duration + skew margin), so a barrier need not wait for it
+   */
+  Regions(
+      Map<String, RegionLink> links,
+      Map<String, RegionSpec> specs,
+      List<BucketAssignment> bucketMap,
+      int buckets,
+      Duration instanceLiveness) {
+    this.links = links;
+    this.specs = specs;
+    this.bucketMap = bucketMap;
+    this.buckets = buckets;
+    this.instanceLiveness = instanceLiveness;
+  }
+
+  RegionSpec spec(String region) {
+    return specs.get(region);
+  }
+
+  /** The region a key's bucket maps to (its home when the directory has no override). */
+  String bucketHome(String key) {
+    int bucket = KeyHash.bucket(key, buckets);
+    for (BucketAssignment range : bucketMap) {
+      if (bucket >= range.from() && bucket <= range.to()) {
+        return range.region();
+      }
+    }
+    throw new IllegalStateException("bucket " + bucket + " is in no range of the bucket map");
+  }
+
+  /**
+   * Each key's entry as the regions hold it; where they differ, the entry with the highest epoch
+   * (the operator's last write) wins. Null: no override anywhere.
+   */
+  Map<String, DirectoryEntry> entries(List<String> keys, Instant deadline) throws Unfinished {
+    Map<String, CompletableFuture<Map<String, DirectoryEntry>>> reads = new HashMap<>();
+    links.forEach((region, link) -> reads.put(region, link.directory(keys).toCompletableFuture()));
+    Map<String, DirectoryEntry> latest = new HashMap<>();
+    for (var read : reads.entrySet()) {
+      Map<String, DirectoryEntry> entries =
+          await(read.getKey(), "read the directory", read.getValue(), deadline);
+      entries.forEach(
+          (key, entry) -> {
+            DirectoryEntry known = latest.get(key);
+            if (entry != null && (known == null || entry.epoch() > known.epoch())) {
+              latest.put(key, entry);
+            }
+          });
+    }
+    for (String key : keys) {
+      latest.putIfAbsent(key, null);
+    }
+    return latest;
+  }
+
+  /** Writes the same entries (null deletes) into every region's directory. */
+  void write(Map<String, DirectoryEntry> entries, Instant deadline) throws Unfinished {
+    if (entries.isEmpty()) {
+      return;
+    }
+    Map<String, CompletableFuture<Long>> writes = new HashMap<>();
+    links.forEach(
+        (region, link) -> writes.put(region, link.writeDirectory(entries).toCompletableFuture()));
+    for (var write : writes.entrySet()) {
+      await(write.getKey(), "write the directory", write.getValue(), deadline);
+    }
+  }
+
+  /**
+   * Returns once every live front-door instance of every region has dropped its cached entries for
+   * {@code keys} and finished the writes for them it had begun.
+   */
+  void barrier(List<String> keys, Instant deadline) throws Unfinished {
+    DirectoryBarrier barrier =
+        new DirectoryBarrier(UUID.randomUUID().toString(), keys, Instant.now().toString());
+    Map<String, Instant> announced = new HashMap<>();
+    Set<String> pending = new TreeSet<>(links.keySet());
+    Map<String, Set<String>> silent = new HashMap<>();
+    while (!pending.isEmpty()) {
+      Instant now = Instant.now();
+      if (now.isAfter(deadline)) {
+        List<String> waiting = new ArrayList<>();
+        for (String region : pending) {
+          waiting.add(region + " " + silent.getOrDefault(region, Set.of("(not reached)")));
+        }
+        throw new Unfinished(
+            "front-door instances did not acknowledge the directory barrier in time: "
+                + String.join("; ", waiting));
+      }
+      for (String region : List.copyOf(pending)) {
+        RegionLink link = links.get(region);
+        try {
+          Instant last = announced.get(region);
+          if (last == null || Duration.between(last, now).compareTo(REANNOUNCE) >= 0) {
+            await(
+                region,
+                "announce a barrier",
+                link.requestBarrier(barrier, BARRIER_TTL).toCompletableFuture(),
+                deadline);
+            announced.put(region, now);
+          }
+          Set<String> acks =
+              await(
+                  region,
+                  "read barrier acknowledgements",
+                  link.barrierAcks(barrier.id(), BARRIER_TTL).toCompletableFuture(),
+                  deadline);
+          Map<String, Long> instances =
+              await(
+                  region,
+                  "read its front-door instances",
+                  link.frontDoorInstances().toCompletableFuture(),
+                  deadline);
+          long liveSince = System.currentTimeMillis() - instanceLiveness.toMillis();
+          Set<String> missing = new TreeSet<>();
+          instances.forEach(
+              (instance, heartbeat) -> {
+                if (heartbeat >= liveSince && !acks.contains(instance)) {
+                  missing.add(instance);
+                }
+              });
+          if (missing.isEmpty()) {
+            pending.remove(region);
+          } else {
+            silent.put(region, missing);
+          }
+        } catch (Unfinished e) {
+          silent.put(region, Set.of(e.getMessage()));
+        }
+      }
+      if (!pending.isEmpty()) {
+        pause(POLL);
+      }
+    }
+  }
+
+  private static <T> T await(
+      String region, String what, CompletableFuture<T> future, Instant deadline) throws Unfinished {
+    long millis = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+    try {
+      return future.get(millis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new Unfinished("could not " + what + " of region " + region + " in time");
+    } catch (ExecutionException e) {
+      throw new Unfinished(
+          "could not " + what + " of region " + region + ": " + e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unfinished("interrupted while trying to " + what + " of region " + region);
+    }
+  }
+
+  static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.homeport.operator.rehome;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The application's replication position, read from the endpoint a region names in {@code
+ * spec.regions[].replicationProbe}. The endpoint answers {@code GET} with JSON {@code {"position":
+ * <this region's write position>, "applied": {"<region>": <position of that region's writes applied
+ * here>, ...}}}. Draining a key from {@code old} to {@code new} reads {@code old}'s position after
+ * the fence and waits until {@code new} reports {@code applied[old]} at or past it.
+ */
+final class ReplicationWatermark {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .build();
+
+  /** The write position the region's application reports. */
+  long position(String probeUrl) throws IOException, InterruptedException {
+    return read(probeUrl).path("position").asLong();
+  }
+
+  /**
+   * How far the region's application has applied {@code source}'s writes; -1 if it does not say.
+   */
+  long applied(String probeUrl, String source) throws IOException, InterruptedException {
+    JsonNode applied = read(probeUrl).path("applied").path(source);
+    return applied.isNumber() ? applied.asLong() : -1;
+  }
+
+  private JsonNode read(String probeUrl) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(probeUrl))
+                .timeout(Duration.ofSeconds(1))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("replication probe " + probeUrl + " answered " + response.statusCode());
+    }
+    return JSON.readTree(response.body());
+  }
+}
