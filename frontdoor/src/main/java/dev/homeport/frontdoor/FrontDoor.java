@@ -11,7 +11,10 @@ import dev.homeport.frontdoor.crdt.Replication;
 import dev.homeport.frontdoor.lease.LeaseWatcher;
 import dev.homeport.frontdoor.proxy.RoutingInterceptor;
 import dev.homeport.frontdoor.proxy.Target;
+import dev.homeport.frontdoor.routing.DirectoryBarriers;
 import dev.homeport.frontdoor.routing.HomeDirectory;
+import dev.homeport.frontdoor.routing.InflightWrites;
+import dev.homeport.frontdoor.routing.InstanceRegistration;
 import dev.homeport.frontdoor.routing.RedisControlStore;
 import dev.homeport.frontdoor.routing.RoutingState;
 import io.micrometer.core.instrument.Gauge;
@@ -30,6 +33,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,14 +46,26 @@ public final class FrontDoor {
 
   private static final Logger log = LoggerFactory.getLogger(FrontDoor.class);
 
+  /** How often this instance renews its entry among the region's live front-doors. */
+  private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * How long a directory barrier waits for writes in flight; then the operator rolls the move back.
+   */
+  private static final Duration BARRIER_GIVE_UP = Duration.ofSeconds(30);
+
   private final FrontDoorConfig config;
   private final Vertx vertx;
+  private final String instance;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private RedisControlStore store;
   private CrdtService crdt;
   private HttpClientAgent replicationClient;
   private HomeDirectory directory;
+  private InflightWrites writes;
+  private DirectoryBarriers barriers;
+  private InstanceRegistration registration;
   private RoutingState routing;
   private LeaseWatcher lease;
   private HttpClientAgent client;
@@ -62,6 +78,7 @@ public final class FrontDoor {
   private FrontDoor(FrontDoorConfig config, Vertx vertx) {
     this.config = config;
     this.vertx = vertx;
+    this.instance = InstanceRegistration.newId(config.region());
   }
 
   /** Starts a front-door: connects to Redis, loads the routing table and opens both ports. */
@@ -81,11 +98,23 @@ public final class FrontDoor {
     directory =
         new HomeDirectory(
             store, config.cacheMaxEntries(), config.cacheRefreshAfter(), config.cacheExpireAfter());
+    writes = new InflightWrites(registry);
+    barriers =
+        new DirectoryBarriers(instance, store, directory, writes, vertx, BARRIER_GIVE_UP, registry);
     routing = new RoutingState(store, System::nanoTime, epoch -> directory.invalidateAll());
     lease = new LeaseWatcher(store, config.region(), System::nanoTime, config.leaseRequired());
-    store.subscribe(epoch -> routing.reload(), directory::invalidate);
+    store
+        .subscribe(epoch -> routing.reload(), directory::invalidate, barriers::requested)
+        .toCompletableFuture()
+        .join();
     routing.reload().toCompletableFuture().join();
     lease.poll().toCompletableFuture().join();
+    // Registered before it serves, and listening for barriers before it is registered: the
+    // operator waits for the barrier acknowledgements of every registered instance.
+    registration =
+        new InstanceRegistration(
+            instance, store, vertx, HEARTBEAT_INTERVAL, System::currentTimeMillis);
+    registration.start().toCompletableFuture().join();
 
     RedisControlStore.DataConnection data = store.openDataConnection(true);
     RedisControlStore.DataConnection batches = store.openDataConnection(false);
@@ -156,6 +185,7 @@ public final class FrontDoor {
             vertx,
             routing,
             directory,
+            writes,
             lease,
             new GlobalQuota(crdt, System::currentTimeMillis, registry),
             registry));
@@ -163,7 +193,7 @@ public final class FrontDoor {
         new CrdtApi(crdt, config.internalSecret(), config.crdt().apiToken()).router(vertx);
     routingTimer = vertx.setPeriodic(config.tablePollInterval().toMillis(), id -> routing.reload());
     scheduleLeasePoll();
-    AdminApi admin = new AdminApi(config, routing, lease, registry, () -> stopped);
+    AdminApi admin = new AdminApi(config, instance, routing, lease, registry, () -> stopped);
     return vertx
         .createHttpServer(
             new HttpServerOptions().setHost(config.listenHost()).setPort(config.publicPort()))
@@ -191,8 +221,10 @@ public final class FrontDoor {
             server -> {
               adminServer = server;
               log.info(
-                  "Front-door {} listening on {}:{} (admin {}), routing epoch {}, lease {}",
+                  "Front-door {} (instance {}) listening on {}:{} (admin {}), routing epoch {},"
+                      + " lease {}",
                   config.region(),
+                  instance,
                   config.listenHost(),
                   publicServer.actualPort(),
                   adminServer.actualPort(),
@@ -264,6 +296,11 @@ public final class FrontDoor {
     return crdt;
   }
 
+  /** This instance's id, as registered among the region's live front-doors. */
+  public String instance() {
+    return instance;
+  }
+
   /** The admin port's actual port (useful when configured as 0). */
   public int adminPort() {
     return adminServer.actualPort();
@@ -288,6 +325,19 @@ public final class FrontDoor {
             ? Future.succeededFuture()
             : publicServer.shutdown(drainMillis, TimeUnit.MILLISECONDS);
     return publicDone
+        // Every write has been answered (or the drain timed out): only now may the operator stop
+        // waiting for this instance's barrier acknowledgements.
+        .eventually(
+            () ->
+                registration == null
+                    ? Future.succeededFuture()
+                    : Future.fromCompletionStage(registration.withdraw()))
+        .andThen(
+            ar -> {
+              if (barriers != null) {
+                barriers.close();
+              }
+            })
         // Increments answered during the drain are in Redis; now write any still waiting and
         // ship what peers lack before the connections go.
         .eventually(

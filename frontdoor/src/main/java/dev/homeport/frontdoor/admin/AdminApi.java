@@ -22,18 +22,24 @@ import java.util.function.BooleanSupplier;
 public final class AdminApi {
 
   private final FrontDoorConfig config;
+  private final String instance;
   private final RoutingState routing;
   private final LeaseWatcher lease;
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
 
+  /**
+   * @param instance this front-door instance's id, as registered for directory barriers
+   */
   public AdminApi(
       FrontDoorConfig config,
+      String instance,
       RoutingState routing,
       LeaseWatcher lease,
       PrometheusMeterRegistry registry,
       BooleanSupplier draining) {
     this.config = config;
+    this.instance = instance;
     this.routing = routing;
     this.lease = lease;
     this.registry = registry;
@@ -77,6 +83,7 @@ public final class AdminApi {
         new JsonObject()
             .put("status", redisOk ? "ok" : "degraded")
             .put("region", config.region())
+            .put("instance", instance)
             .put("routingEpoch", routing.epoch())
             .put(
                 "routingTableConfirmedSecondsAgo",

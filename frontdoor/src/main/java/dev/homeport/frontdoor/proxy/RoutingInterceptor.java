@@ -9,6 +9,7 @@ import dev.homeport.frontdoor.crdt.GlobalQuota;
 import dev.homeport.frontdoor.lease.LeaseWatcher;
 import dev.homeport.frontdoor.routing.Decision;
 import dev.homeport.frontdoor.routing.HomeDirectory;
+import dev.homeport.frontdoor.routing.InflightWrites;
 import dev.homeport.frontdoor.routing.RequestRouter;
 import dev.homeport.frontdoor.routing.RoutingSnapshot;
 import dev.homeport.frontdoor.routing.RoutingState;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The front-door's request pipeline, as one proxy interceptor: strip and verify Homeport headers →
@@ -51,6 +53,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
   private final Vertx vertx;
   private final RoutingState routing;
   private final HomeDirectory directory;
+  private final InflightWrites writes;
   private final LeaseWatcher lease;
   private final RequestRouter router;
   private final KeyExtractor keys;
@@ -64,6 +67,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
       Vertx vertx,
       RoutingState routing,
       HomeDirectory directory,
+      InflightWrites writes,
       LeaseWatcher lease,
       GlobalQuota quota,
       MeterRegistry registry) {
@@ -72,6 +76,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     this.vertx = vertx;
     this.routing = routing;
     this.directory = directory;
+    this.writes = writes;
     this.lease = lease;
     this.registry = registry;
     this.router = new RequestRouter(config.region());
@@ -138,29 +143,51 @@ public final class RoutingInterceptor implements ProxyInterceptor {
               if (key == null) {
                 return decided(context, route, safe, null, null, snapshot.get(), hopped);
               }
-              return Future.fromCompletionStage(directory.lookup(key), vertx.getOrCreateContext())
-                  .compose(
-                      entry ->
-                          decided(
-                              context,
-                              route,
-                              safe,
-                              key,
-                              entry.orElse(null),
-                              snapshot.get(),
-                              hopped),
-                      error ->
-                          safe
-                              ? decided(context, route, safe, key, null, snapshot.get(), hopped)
-                              : refuse(
-                                  context,
-                                  503,
-                                  "unresolved",
-                                  "the home of this key cannot be resolved while Redis is"
-                                      + " unreachable",
-                                  1));
+              if (safe) {
+                return resolved(context, route, true, key, snapshot.get(), hopped);
+              }
+              return inFlight(
+                  key, () -> resolved(context, route, false, key, snapshot.get(), hopped));
             },
             error -> badKey(context, error));
+  }
+
+  /**
+   * Runs a write as one of the {@link InflightWrites}: begun before its home is looked up, so that
+   * a directory barrier that drops the cached entry waits for it, and ended exactly once, when the
+   * backend or the serving region has answered, the write was refused, or it failed.
+   */
+  private Future<ProxyResponse> inFlight(String key, Supplier<Future<ProxyResponse>> write) {
+    long ticket = writes.begin(key);
+    Future<ProxyResponse> response;
+    try {
+      response = write.get();
+    } catch (RuntimeException e) {
+      response = Future.failedFuture(e);
+    }
+    return response.onComplete(done -> writes.end(ticket));
+  }
+
+  /** Looks up the key's home, then decides. */
+  private Future<ProxyResponse> resolved(
+      ProxyContext context,
+      Route route,
+      boolean safe,
+      String key,
+      RoutingSnapshot snapshot,
+      boolean hopped) {
+    return Future.fromCompletionStage(directory.lookup(key), vertx.getOrCreateContext())
+        .compose(
+            entry -> decided(context, route, safe, key, entry.orElse(null), snapshot, hopped),
+            error ->
+                safe
+                    ? decided(context, route, safe, key, null, snapshot, hopped)
+                    : refuse(
+                        context,
+                        503,
+                        "unresolved",
+                        "the home of this key cannot be resolved while Redis is unreachable",
+                        1));
   }
 
   private Future<ProxyResponse> badKey(ProxyContext context, Throwable error) {

@@ -1,5 +1,7 @@
 package dev.homeport.frontdoor.routing;
 
+import dev.homeport.contract.BarrierAck;
+import dev.homeport.contract.DirectoryBarrier;
 import dev.homeport.contract.DirectoryEntry;
 import dev.homeport.contract.Lease;
 import dev.homeport.contract.RoutingTable;
@@ -7,7 +9,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
-/** The front-door's read side of the control data in its region's Redis. */
+/**
+ * The front-door's side of the control data in its region's Redis. It reads what the operator
+ * writes; it writes only its own instance's heartbeat and barrier acknowledgements.
+ */
 public interface ControlStore extends AutoCloseable {
 
   CompletionStage<Optional<RoutingTable>> routingTable();
@@ -16,11 +21,32 @@ public interface ControlStore extends AutoCloseable {
 
   CompletionStage<Optional<Lease>> lease(String region);
 
+  /** The directory barrier with this id; empty once it has expired. */
+  CompletionStage<Optional<DirectoryBarrier>> barrier(String id);
+
+  /** Whether {@code instance} has acknowledged barrier {@code id}. */
+  CompletionStage<Boolean> acknowledged(String id, String instance);
+
   /**
-   * Listens for published routing epochs and changed directory keys. Messages are hints: a lost one
-   * only delays a change until the next poll.
+   * Records an instance's acknowledgement of barrier {@code id}, to expire with the barrier.
+   * Completes with false, recording nothing, when the barrier has expired already.
    */
-  void subscribe(Consumer<Long> onEpoch, Consumer<String> onDirectoryChange);
+  CompletionStage<Boolean> acknowledge(String id, BarrierAck ack);
+
+  /** Registers {@code instance} as a live front-door, as of {@code wallClockMillis}. */
+  CompletionStage<Void> heartbeat(String instance, long wallClockMillis);
+
+  /** Removes {@code instance}, and nothing else, from the live front-doors. */
+  CompletionStage<Void> deregister(String instance);
+
+  /**
+   * Listens for published routing epochs, changed directory keys and directory barrier ids. The
+   * returned stage completes once Redis has confirmed the subscription. Epoch and directory
+   * messages are hints: a lost one only delays a change until the next poll. Barrier messages are
+   * repeated by the operator until every live instance has acknowledged.
+   */
+  CompletionStage<Void> subscribe(
+      Consumer<Long> onEpoch, Consumer<String> onDirectoryChange, Consumer<String> onBarrier);
 
   @Override
   void close();

@@ -1,6 +1,8 @@
 package dev.homeport.frontdoor.routing;
 
+import dev.homeport.contract.BarrierAck;
 import dev.homeport.contract.ContractJson;
+import dev.homeport.contract.DirectoryBarrier;
 import dev.homeport.contract.DirectoryEntry;
 import dev.homeport.contract.Lease;
 import dev.homeport.contract.RedisKeys;
@@ -12,7 +14,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.async.RedisStringAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -23,6 +24,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -30,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads control data with Lettuce from a standalone, Sentinel-managed or clustered Redis. Lettuce
- * reconnects by itself; commands issued while Redis is away fail fast (after {@code timeout}) so
- * that callers fall back to what they already have.
+ * Reads control data, and writes this instance's heartbeat and barrier acknowledgements, with
+ * Lettuce in a standalone, Sentinel-managed or clustered Redis. Lettuce reconnects by itself;
+ * commands issued while Redis is away fail fast (after {@code timeout}) so that callers fall back
+ * to what they already have.
  */
 public final class RedisControlStore implements ControlStore {
 
@@ -40,14 +43,14 @@ public final class RedisControlStore implements ControlStore {
 
   private final AbstractRedisClient client;
   private final StatefulConnection<String, String> connection;
-  private final RedisStringAsyncCommands<String, String> commands;
+  private final RedisClusterAsyncCommands<String, String> commands;
   private final Timer latency;
   private final StatefulRedisPubSubConnection<String, String> pubSub;
 
   private RedisControlStore(
       AbstractRedisClient client,
       StatefulConnection<String, String> connection,
-      RedisStringAsyncCommands<String, String> commands,
+      RedisClusterAsyncCommands<String, String> commands,
       StatefulRedisPubSubConnection<String, String> pubSub,
       MeterRegistry registry) {
     this.client = client;
@@ -106,6 +109,49 @@ public final class RedisControlStore implements ControlStore {
     return get(RedisKeys.lease(region), json -> ContractJson.read(json, Lease.class));
   }
 
+  @Override
+  public CompletionStage<Optional<DirectoryBarrier>> barrier(String id) {
+    return get(RedisKeys.barrier(id), json -> ContractJson.read(json, DirectoryBarrier.class));
+  }
+
+  @Override
+  public CompletionStage<Boolean> acknowledged(String id, String instance) {
+    return commands.hexists(RedisKeys.barrierAcks(id), instance);
+  }
+
+  @Override
+  public CompletionStage<Boolean> acknowledge(String id, BarrierAck ack) {
+    String acks = RedisKeys.barrierAcks(id);
+    return commands
+        .pttl(RedisKeys.barrier(id))
+        .thenCompose(
+            ttl -> {
+              if (ttl == -2) {
+                // The barrier is gone, so nobody waits for the ack: a hash written now would stay.
+                return CompletableFuture.completedFuture(false);
+              }
+              CompletionStage<Boolean> written =
+                  commands.hset(acks, ack.instance(), ContractJson.write(ack));
+              // The acks live as long as the barrier, so an operator that never cleans up leaks
+              // nothing; a barrier without expiry (-1) leaves its acks without one too.
+              CompletionStage<Boolean> expiring =
+                  ttl > 0 ? commands.pexpire(acks, ttl) : CompletableFuture.completedFuture(true);
+              return written.thenCombine(expiring, (w, e) -> true);
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> heartbeat(String instance, long wallClockMillis) {
+    return commands
+        .hset(RedisKeys.FRONT_DOORS, instance, Long.toString(wallClockMillis))
+        .thenAccept(added -> {});
+  }
+
+  @Override
+  public CompletionStage<Void> deregister(String instance) {
+    return commands.hdel(RedisKeys.FRONT_DOORS, instance).thenAccept(removed -> {});
+  }
+
   private <T> CompletionStage<Optional<T>> get(String key, Function<String, T> parse) {
     long start = System.nanoTime();
     return commands
@@ -115,7 +161,8 @@ public final class RedisControlStore implements ControlStore {
   }
 
   @Override
-  public void subscribe(Consumer<Long> onEpoch, Consumer<String> onDirectoryChange) {
+  public CompletionStage<Void> subscribe(
+      Consumer<Long> onEpoch, Consumer<String> onDirectoryChange, Consumer<String> onBarrier) {
     pubSub.addListener(
         new RedisPubSubAdapter<>() {
           @Override
@@ -125,6 +172,8 @@ public final class RedisControlStore implements ControlStore {
                 onEpoch.accept(Long.parseLong(message.trim()));
               } else if (RedisKeys.DIRECTORY_CHANNEL.equals(channel)) {
                 onDirectoryChange.accept(message);
+              } else if (RedisKeys.BARRIER_CHANNEL.equals(channel)) {
+                onBarrier.accept(message);
               }
             } catch (RuntimeException e) {
               log.warn("Ignoring message on {}: {}", channel, e.toString());
@@ -132,7 +181,10 @@ public final class RedisControlStore implements ControlStore {
           }
         });
     // Lettuce re-subscribes after a reconnect.
-    pubSub.async().subscribe(RedisKeys.ROUTING_CHANNEL, RedisKeys.DIRECTORY_CHANNEL);
+    return pubSub
+        .async()
+        .subscribe(
+            RedisKeys.ROUTING_CHANNEL, RedisKeys.DIRECTORY_CHANNEL, RedisKeys.BARRIER_CHANNEL);
   }
 
   /** A connection of its own for CRDT data, and its commands. */

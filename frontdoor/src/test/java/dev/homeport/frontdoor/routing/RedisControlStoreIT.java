@@ -3,11 +3,14 @@ package dev.homeport.frontdoor.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.homeport.contract.BarrierAck;
 import dev.homeport.contract.ContractJson;
+import dev.homeport.contract.DirectoryBarrier;
 import dev.homeport.contract.DirectoryEntry;
 import dev.homeport.contract.RedisKeys;
 import dev.homeport.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +45,65 @@ class RedisControlStoreIT {
 
       List<Long> epochs = new CopyOnWriteArrayList<>();
       List<String> keys = new CopyOnWriteArrayList<>();
-      store.subscribe(epochs::add, keys::add);
+      List<String> barriers = new CopyOnWriteArrayList<>();
+      store
+          .subscribe(epochs::add, keys::add, barriers::add)
+          .toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+      publish(redis.uri(), RedisKeys.ROUTING_CHANNEL, "9");
+      publish(redis.uri(), RedisKeys.DIRECTORY_CHANNEL, "tenant-acme");
+      publish(redis.uri(), RedisKeys.BARRIER_CHANNEL, "b-7");
       await()
           .atMost(Duration.ofSeconds(5))
           .until(
-              () -> {
-                publish(redis.uri(), RedisKeys.ROUTING_CHANNEL, "9");
-                publish(redis.uri(), RedisKeys.DIRECTORY_CHANNEL, "tenant-acme");
-                return epochs.contains(9L) && keys.contains("tenant-acme");
-              });
+              () ->
+                  epochs.contains(9L) && keys.contains("tenant-acme") && barriers.contains("b-7"));
+    }
+  }
+
+  @Test
+  void acknowledgesBarriersForAsLongAsTheyLiveAndKeepsOnlyItsOwnHeartbeat() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        RedisControlStore store =
+            RedisControlStore.connect(
+                redis.uri(), false, Duration.ofSeconds(1), new SimpleMeterRegistry())) {
+      RedisClient client = RedisClient.create(redis.uri());
+      try (var connection = client.connect()) {
+        var operator = connection.sync();
+        DirectoryBarrier barrier =
+            new DirectoryBarrier("b-1", List.of("user-1", "user-2"), "2026-11-21T10:00:02Z");
+        assertThat(store.barrier("b-1").toCompletableFuture().get()).isEmpty();
+        operator.set(
+            RedisKeys.barrier("b-1"), ContractJson.write(barrier), SetArgs.Builder.px(60_000));
+        assertThat(store.barrier("b-1").toCompletableFuture().get()).contains(barrier);
+
+        assertThat(store.acknowledged("b-1", "mumbai-1").toCompletableFuture().get()).isFalse();
+        BarrierAck ack = new BarrierAck("mumbai-1", 2, 3);
+        assertThat(store.acknowledge("b-1", ack).toCompletableFuture().get()).isTrue();
+        assertThat(store.acknowledged("b-1", "mumbai-1").toCompletableFuture().get()).isTrue();
+        assertThat(store.acknowledged("b-1", "mumbai-2").toCompletableFuture().get()).isFalse();
+        assertThat(operator.hget(RedisKeys.barrierAcks("b-1"), "mumbai-1"))
+            .isEqualTo(ContractJson.write(ack));
+        assertThat(operator.pttl(RedisKeys.barrierAcks("b-1")))
+            .as("the acks expire with the barrier")
+            .isBetween(1L, 60_000L);
+
+        assertThat(store.acknowledge("b-gone", ack).toCompletableFuture().get())
+            .as("an expired barrier is not acknowledged")
+            .isFalse();
+        assertThat(operator.exists(RedisKeys.barrierAcks("b-gone"))).isZero();
+
+        store.heartbeat("mumbai-1", 1_000).toCompletableFuture().get();
+        store.heartbeat("mumbai-1", 2_000).toCompletableFuture().get();
+        operator.hset(RedisKeys.FRONT_DOORS, "mumbai-2", "1500");
+        assertThat(operator.hgetall(RedisKeys.FRONT_DOORS))
+            .containsExactlyInAnyOrderEntriesOf(Map.of("mumbai-1", "2000", "mumbai-2", "1500"));
+        store.deregister("mumbai-1").toCompletableFuture().get();
+        assertThat(operator.hgetall(RedisKeys.FRONT_DOORS))
+            .containsExactlyInAnyOrderEntriesOf(Map.of("mumbai-2", "1500"));
+      } finally {
+        client.shutdown();
+      }
     }
   }
 
