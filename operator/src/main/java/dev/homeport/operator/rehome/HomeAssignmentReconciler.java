@@ -45,6 +45,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +101,13 @@ public final class HomeAssignmentReconciler
   private final Clock clock;
   private final ReplicationWatermark watermark = new ReplicationWatermark();
   private final Map<String, RegionLink> links = new ConcurrentHashMap<>();
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          task -> {
+            Thread thread = new Thread(task, "homeassignment-status-writer");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /** Keys claimed by moves this operator validated: key → assignment (namespace/name). */
   private final Map<String, String> claims = new HashMap<>();
@@ -186,7 +197,7 @@ public final class HomeAssignmentReconciler
                 assignment.getSpec().getSubject().getKeys(), assignment.getSpec().getRate());
         List<String> keys = batches.batch(status.getCurrentBatch());
         if (phase == HomeAssignmentPhase.Switching) {
-          switchKeys(assignment, setting, keys, deadline(ROLL_FORWARD));
+          switchKeys(assignment, setting, keys, null, deadline(ROLL_FORWARD));
           event(
               assignment,
               "DeletedAfterSwitch",
@@ -225,6 +236,7 @@ public final class HomeAssignmentReconciler
 
   @Override
   public void close() {
+    writer.shutdown();
     links.values().forEach(RegionLink::close);
     links.clear();
   }
@@ -421,7 +433,7 @@ public final class HomeAssignmentReconciler
     int index = status.getCurrentBatch();
     List<String> keys = batches.batch(index);
     if (status.getPhase() == HomeAssignmentPhase.Switching) {
-      finishSwitch(assignment, setting, batches, index, Instant.parse(status.getFencedAt()));
+      finishSwitch(assignment, setting, batches, index, null, Instant.parse(status.getFencedAt()));
       return index + 1;
     }
     Instant fencedAt = status.getFencedAt() == null ? null : Instant.parse(status.getFencedAt());
@@ -491,15 +503,17 @@ public final class HomeAssignmentReconciler
     Instant deadline = fencedAt.plus(maxUnavailable(assignment));
     String self = ref(assignment);
     boolean first = index == 1;
+    long[] timings = new long[3]; // since the fence write began: written, barrier, drained
+    Map<String, DirectoryEntry> known = new HashMap<>(); // each key's entry as last written
     try {
+      status.setFencedAt(fencedAt.toString());
       enter(
           assignment,
           HomeAssignmentPhase.Fencing,
           first,
           "fencing batch " + index + " of " + batches.count() + " (" + keys.size() + " keys)");
-      status.setFencedAt(fencedAt.toString());
-      patchStatus(assignment);
       Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
+      known.putAll(entries);
       Map<String, DirectoryEntry> fences = new LinkedHashMap<>();
       Map<String, Set<String>> oldHomes = new HashMap<>();
       for (String key : keys) {
@@ -514,10 +528,14 @@ public final class HomeAssignmentReconciler
         fences.put(key, DirectoryEntry.fenced(home, nextEpoch(setting, entry), self));
         oldHomes.computeIfAbsent(home, h -> new TreeSet<>()).add(key);
       }
+      long start = System.nanoTime();
       setting.regions().write(fences, deadline);
+      known.putAll(fences);
+      timings[0] = System.nanoTime() - start;
       if (!fences.isEmpty()) {
         setting.regions().barrier(List.copyOf(fences.keySet()), deadline);
       }
+      timings[1] = System.nanoTime() - start;
 
       enter(
           assignment,
@@ -530,6 +548,7 @@ public final class HomeAssignmentReconciler
               + " to "
               + assignment.getSpec().getToRegion());
       drain(assignment, setting, oldHomes.keySet(), deadline);
+      timings[2] = System.nanoTime() - start;
     } catch (Unfinished e) {
       rollBack(assignment, setting, keys, deadline(ROLL_FORWARD));
       finishRolledBack(
@@ -548,16 +567,32 @@ public final class HomeAssignmentReconciler
         HomeAssignmentPhase.Switching,
         first,
         "switching batch " + index + " to " + assignment.getSpec().getToRegion());
-    finishSwitch(assignment, setting, batches, index, fencedAt);
+    finishSwitch(assignment, setting, batches, index, known, fencedAt);
+    log.info(
+        "HomeAssignment {} batch {}/{} ({} keys) moved: fenced at {} ms, barrier passed at {} ms,"
+            + " drained at {} ms, switched at {} ms",
+        self,
+        index,
+        batches.count(),
+        keys.size(),
+        timings[0] / 1_000_000,
+        timings[1] / 1_000_000,
+        timings[2] / 1_000_000,
+        Duration.between(fencedAt, clock.instant()).toMillis());
     return true;
   }
 
   private void finishSwitch(
-      HomeAssignment assignment, Setting setting, Batches batches, int index, Instant fencedAt)
+      HomeAssignment assignment,
+      Setting setting,
+      Batches batches,
+      int index,
+      Map<String, DirectoryEntry> fences,
+      Instant fencedAt)
       throws Unfinished {
     HomeAssignmentStatus status = status(assignment);
     List<String> keys = batches.batch(index);
-    switchKeys(assignment, setting, keys, deadline(ROLL_FORWARD));
+    switchKeys(assignment, setting, keys, fences, deadline(ROLL_FORWARD));
     Duration unavailable = Duration.between(fencedAt, clock.instant());
     unavailability.record(unavailable);
     movedKeys.increment(keys.size());
@@ -619,29 +654,41 @@ public final class HomeAssignmentReconciler
   }
 
   /** The batch's keys take the new home, unfenced; idempotent. */
+  /**
+   * Every key of the batch takes the new home, unfenced, in every region; idempotent. The entry is
+   * written even where it equals the bucket's region: its epoch, above the fence's, is what tells a
+   * later rollback that the switch had begun.
+   *
+   * @param known the entries as this reconcile last wrote them, or null to read them
+   */
   private void switchKeys(
-      HomeAssignment assignment, Setting setting, List<String> keys, Instant deadline)
+      HomeAssignment assignment,
+      Setting setting,
+      List<String> keys,
+      Map<String, DirectoryEntry> known,
+      Instant deadline)
       throws Unfinished {
     String target = assignment.getSpec().getToRegion();
-    Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
+    Map<String, DirectoryEntry> entries =
+        known != null ? known : setting.regions().entries(keys, deadline);
     Map<String, DirectoryEntry> settled = new LinkedHashMap<>();
     for (String key : keys) {
-      settled.put(
-          key,
-          target.equals(setting.regions().bucketHome(key))
-              ? null
-              : DirectoryEntry.settled(target, nextEpoch(setting, entries.get(key))));
+      settled.put(key, DirectoryEntry.settled(target, nextEpoch(setting, entries.get(key))));
     }
     setting.regions().write(settled, deadline);
   }
 
-  /** Keys fenced by this assignment go back to their old home, unfenced; idempotent. */
+  /**
+   * Keys still fenced by this assignment go back to their old home, unfenced; keys whose switch had
+   * begun in some region (the new home, at a later epoch) complete it instead. Idempotent.
+   */
   private void rollBack(
       HomeAssignment assignment, Setting setting, List<String> keys, Instant deadline)
       throws Unfinished {
     String self = ref(assignment);
     Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
     Map<String, DirectoryEntry> restored = new LinkedHashMap<>();
+    String target = assignment.getSpec().getToRegion();
     for (String key : keys) {
       DirectoryEntry entry = entries.get(key);
       if (entry != null && entry.fenced() && self.equals(entry.movedBy())) {
@@ -650,6 +697,8 @@ public final class HomeAssignmentReconciler
             entry.home().equals(setting.regions().bucketHome(key))
                 ? null
                 : DirectoryEntry.settled(entry.home(), nextEpoch(setting, entry)));
+      } else if (entry != null && !entry.fenced() && entry.home().equals(target)) {
+        restored.put(key, entry);
       }
     }
     setting.regions().write(restored, deadline);
@@ -683,13 +732,18 @@ public final class HomeAssignmentReconciler
 
   // ---- Helpers --------------------------------------------------------------------------------
 
+  /**
+   * Records a phase, behind and in order, so that writing status never lengthens a fence. Safety
+   * does not rest on it: a restart reads the directory itself (fenced by this move, or switched at
+   * a later epoch) and only uses the phase to know where to look.
+   */
   private void enter(
       HomeAssignment assignment, HomeAssignmentPhase phase, boolean announce, String message) {
     HomeAssignmentStatus status = status(assignment);
     status.setPhase(phase);
     status.setPhaseStartedAt(clock.instant().toString());
     status.setMessage(message);
-    patchStatus(assignment);
+    patchStatusBehind(assignment);
     if (announce) {
       event(assignment, phase.name(), message, Events.NORMAL);
     }
@@ -844,29 +898,49 @@ public final class HomeAssignmentReconciler
     return assignment.getStatus();
   }
 
-  /**
-   * Writes the whole status at once (merge patch without resourceVersion: only the leader writes).
-   */
+  /** Writes the status and waits for it (merge patch, no resourceVersion: one leader writes). */
   private void patchStatus(HomeAssignment assignment) {
+    awaitWritten(patchStatusBehind(assignment));
+  }
+
+  /** Queues a status write; writes are applied one at a time, in the order they were queued. */
+  private Future<?> patchStatusBehind(HomeAssignment assignment) {
     HomeAssignment patch = new HomeAssignment();
     patch.setMetadata(
         new ObjectMetaBuilder()
             .withName(assignment.getMetadata().getName())
             .withNamespace(assignment.getMetadata().getNamespace())
             .build());
-    patch.setStatus(assignment.getStatus());
-    client.resource(patch).patchStatus();
+    patch.setStatus(client.getKubernetesSerialization().clone(assignment.getStatus()));
+    return writer.submit(() -> client.resource(patch).patchStatus());
   }
 
+  private static void awaitWritten(Future<?> written) {
+    try {
+      written.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException runtime
+          ? runtime
+          : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing status", e);
+    }
+  }
+
+  /** Events are recorded behind, off the path of a fenced batch. */
   private void event(HomeAssignment assignment, String reason, String message, String type) {
-    Events.record(
-        client,
-        assignment,
-        assignment.getMetadata().getNamespace(),
-        reason,
-        message,
-        type,
-        clock.instant());
+    Instant now = clock.instant();
+    writer.execute(
+        () ->
+            Events.record(
+                client,
+                assignment,
+                assignment.getMetadata().getNamespace(),
+                reason,
+                message,
+                type,
+                now));
   }
 
   private static String ref(HomeAssignment assignment) {
