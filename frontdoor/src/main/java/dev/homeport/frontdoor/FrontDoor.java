@@ -111,9 +111,7 @@ public final class FrontDoor {
     lease.poll().toCompletableFuture().join();
     // Registered before it serves, and listening for barriers before it is registered: the
     // operator waits for the barrier acknowledgements of every registered instance.
-    registration =
-        new InstanceRegistration(
-            instance, store, vertx, HEARTBEAT_INTERVAL, System::currentTimeMillis);
+    registration = new InstanceRegistration(instance, store, vertx, HEARTBEAT_INTERVAL);
     registration.start().toCompletableFuture().join();
 
     RedisControlStore.DataConnection data = store.openDataConnection(true);

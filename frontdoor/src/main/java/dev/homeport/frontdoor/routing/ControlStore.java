@@ -33,8 +33,12 @@ public interface ControlStore extends AutoCloseable {
    */
   CompletionStage<Boolean> acknowledge(String id, BarrierAck ack);
 
-  /** Registers {@code instance} as a live front-door, as of {@code wallClockMillis}. */
-  CompletionStage<Void> heartbeat(String instance, long wallClockMillis);
+  /**
+   * Registers {@code instance} as a live front-door, stamped with the Redis server's clock: the one
+   * clock every instance of the region and the operator read alike, so that no host's clock skew
+   * can make a live instance look stale.
+   */
+  CompletionStage<Void> heartbeat(String instance);
 
   /** Removes {@code instance}, and nothing else, from the live front-doors. */
   CompletionStage<Void> deregister(String instance);

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,18 +26,15 @@ public final class InstanceRegistration {
   private final ControlStore store;
   private final Vertx vertx;
   private final Duration interval;
-  private final LongSupplier wallClockMillis;
   private final AtomicReference<String> lastError = new AtomicReference<>();
   private long timer = -1;
   private boolean withdrawn;
 
-  public InstanceRegistration(
-      String id, ControlStore store, Vertx vertx, Duration interval, LongSupplier wallClockMillis) {
+  public InstanceRegistration(String id, ControlStore store, Vertx vertx, Duration interval) {
     this.id = id;
     this.store = store;
     this.vertx = vertx;
     this.interval = interval;
-    this.wallClockMillis = wallClockMillis;
   }
 
   /** A new instance id: the region and 8 random hex digits, e.g. {@code mumbai-7f3a09c1}. */
@@ -57,7 +53,7 @@ public final class InstanceRegistration {
    */
   public CompletionStage<Void> start() {
     return store
-        .heartbeat(id, wallClockMillis.getAsLong())
+        .heartbeat(id)
         .thenRun(
             () -> {
               log.info("Front-door instance {} registered in {}", id, RedisKeys.FRONT_DOORS);
@@ -75,7 +71,7 @@ public final class InstanceRegistration {
       return;
     }
     store
-        .heartbeat(id, wallClockMillis.getAsLong())
+        .heartbeat(id)
         .whenComplete(
             (v, error) -> {
               if (error == null) {

@@ -11,6 +11,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -40,6 +41,13 @@ import org.slf4j.LoggerFactory;
 public final class RedisControlStore implements ControlStore {
 
   private static final Logger log = LoggerFactory.getLogger(RedisControlStore.class);
+
+  /** Stamps the instance's heartbeat with Redis's own clock, in milliseconds. */
+  private static final String HEARTBEAT =
+      "local now = redis.call('TIME')\n"
+          + "redis.call('HSET', KEYS[1], ARGV[1],"
+          + " string.format('%.0f', now[1] * 1000 + math.floor(now[2] / 1000)))\n"
+          + "return 1";
 
   private final AbstractRedisClient client;
   private final StatefulConnection<String, String> connection;
@@ -141,10 +149,11 @@ public final class RedisControlStore implements ControlStore {
   }
 
   @Override
-  public CompletionStage<Void> heartbeat(String instance, long wallClockMillis) {
+  public CompletionStage<Void> heartbeat(String instance) {
     return commands
-        .hset(RedisKeys.FRONT_DOORS, instance, Long.toString(wallClockMillis))
-        .thenAccept(added -> {});
+        .<Long>eval(
+            HEARTBEAT, ScriptOutputType.INTEGER, new String[] {RedisKeys.FRONT_DOORS}, instance)
+        .thenAccept(written -> {});
   }
 
   @Override

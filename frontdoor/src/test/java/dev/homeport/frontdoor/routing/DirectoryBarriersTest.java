@@ -233,7 +233,7 @@ class DirectoryBarriersTest {
     }
 
     @Override
-    public CompletionStage<Void> heartbeat(String instance, long wallClockMillis) {
+    public CompletionStage<Void> heartbeat(String instance) {
       return CompletableFuture.completedFuture(null);
     }
 

@@ -93,11 +93,17 @@ class RedisControlStoreIT {
             .isFalse();
         assertThat(operator.exists(RedisKeys.barrierAcks("b-gone"))).isZero();
 
-        store.heartbeat("mumbai-1", 1_000).toCompletableFuture().get();
-        store.heartbeat("mumbai-1", 2_000).toCompletableFuture().get();
         operator.hset(RedisKeys.FRONT_DOORS, "mumbai-2", "1500");
-        assertThat(operator.hgetall(RedisKeys.FRONT_DOORS))
-            .containsExactlyInAnyOrderEntriesOf(Map.of("mumbai-1", "2000", "mumbai-2", "1500"));
+        List<String> before = operator.time();
+        store.heartbeat("mumbai-1").toCompletableFuture().get();
+        List<String> after = operator.time();
+        long beat = Long.parseLong(operator.hget(RedisKeys.FRONT_DOORS, "mumbai-1"));
+        assertThat(beat)
+            .as("stamped with the Redis server's clock, in milliseconds")
+            .isBetween(
+                Long.parseLong(before.get(0)) * 1000 + Long.parseLong(before.get(1)) / 1000,
+                Long.parseLong(after.get(0)) * 1000 + Long.parseLong(after.get(1)) / 1000);
+        assertThat(operator.hget(RedisKeys.FRONT_DOORS, "mumbai-2")).isEqualTo("1500");
         store.deregister("mumbai-1").toCompletableFuture().get();
         assertThat(operator.hgetall(RedisKeys.FRONT_DOORS))
             .containsExactlyInAnyOrderEntriesOf(Map.of("mumbai-2", "1500"));

@@ -40,6 +40,7 @@ public final class RegionLink implements AutoCloseable {
 
   private static final String PUBLISH_TABLE = read("publish-table.lua");
   private static final String WRITE_DIRECTORY = read("write-directory.lua");
+  private static final String LIVE_FRONT_DOORS = read("live-front-doors.lua");
 
   private final String region;
   private final String url;
@@ -184,23 +185,18 @@ public final class RegionLink implements AutoCloseable {
         .thenApply(Set::copyOf);
   }
 
-  /** The region's front-door instances: id → wall-clock milliseconds of the last heartbeat. */
-  public CompletionStage<Map<String, Long>> frontDoorInstances() {
+  /**
+   * The region's front-door instances whose last heartbeat is at most {@code window} old, judged by
+   * the Redis server's clock, the one the instances stamp their heartbeats with.
+   */
+  public CompletionStage<Set<String>> liveFrontDoors(Duration window) {
     return redis
-        .hgetall(RedisKeys.FRONT_DOORS)
-        .thenApply(
-            all -> {
-              Map<String, Long> beats = new HashMap<>();
-              all.forEach(
-                  (id, millis) -> {
-                    try {
-                      beats.put(id, Long.parseLong(millis));
-                    } catch (NumberFormatException e) {
-                      beats.put(id, 0L); // unreadable: treated as silent
-                    }
-                  });
-              return beats;
-            });
+        .<List<String>>eval(
+            LIVE_FRONT_DOORS,
+            ScriptOutputType.MULTI,
+            new String[] {RedisKeys.FRONT_DOORS},
+            Long.toString(window.toMillis()))
+        .thenApply(Set::copyOf);
   }
 
   public String region() {

@@ -153,20 +153,14 @@ final class Regions {
                   "read barrier acknowledgements",
                   link.barrierAcks(barrier.id(), BARRIER_TTL).toCompletableFuture(),
                   deadline);
-          Map<String, Long> instances =
-              await(
-                  region,
-                  "read its front-door instances",
-                  link.frontDoorInstances().toCompletableFuture(),
-                  deadline);
-          long liveSince = System.currentTimeMillis() - instanceLiveness.toMillis();
-          Set<String> missing = new TreeSet<>();
-          instances.forEach(
-              (instance, heartbeat) -> {
-                if (heartbeat >= liveSince && !acks.contains(instance)) {
-                  missing.add(instance);
-                }
-              });
+          Set<String> missing =
+              new TreeSet<>(
+                  await(
+                      region,
+                      "read its live front-door instances",
+                      link.liveFrontDoors(instanceLiveness).toCompletableFuture(),
+                      deadline));
+          missing.removeAll(acks);
           if (missing.isEmpty()) {
             pending.remove(region);
           } else {
