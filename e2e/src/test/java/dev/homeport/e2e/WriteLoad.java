@@ -2,8 +2,6 @@ package dev.homeport.e2e;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,15 +76,7 @@ final class WriteLoad implements AutoCloseable {
 
   private int post(URI entry, String key, String id) {
     try {
-      return http.send(
-              HttpRequest.newBuilder(entry)
-                  .timeout(Duration.ofSeconds(5))
-                  .header("X-User-Id", key)
-                  .header("X-Write-Id", id)
-                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
+      return WriteLoadProbe.post(http, entry, key, id);
     } catch (Exception e) {
       return -1;
     }

@@ -19,11 +19,16 @@ final class WriteLoadProbe {
 
   static int status(URI entry, String key) throws Exception {
     lastId = "probe-" + IDS.incrementAndGet();
-    return HTTP.send(
+    return post(HTTP, entry, key, lastId);
+  }
+
+  /** Sends write {@code id} for {@code key}; returns the status code. */
+  static int post(HttpClient http, URI entry, String key, String id) throws Exception {
+    return http.send(
             HttpRequest.newBuilder(entry)
                 .timeout(Duration.ofSeconds(5))
                 .header("X-User-Id", key)
-                .header("X-Write-Id", lastId)
+                .header("X-Write-Id", id)
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build(),
             HttpResponse.BodyHandlers.discarding())

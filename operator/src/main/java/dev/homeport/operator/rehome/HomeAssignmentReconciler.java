@@ -153,7 +153,7 @@ public final class HomeAssignmentReconciler
     Setting setting;
     try {
       setting = setting();
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | IllegalArgumentException e) {
       return waiting(assignment, "TopologyUnavailable", e.getMessage());
     }
     Batches batches =
@@ -222,7 +222,7 @@ public final class HomeAssignmentReconciler
                   + assignment.getSpec().getToRegion(),
               Events.NORMAL);
         }
-      } catch (Unfinished | IllegalStateException e) {
+      } catch (Unfinished | IllegalStateException | IllegalArgumentException e) {
         log.warn(
             "HomeAssignment {} is being deleted but its batch in flight cannot be settled yet: {}",
             ref(assignment),

@@ -157,7 +157,7 @@ final class Regions {
               new TreeSet<>(
                   await(
                       region,
-                      "read its live front-door instances",
+                      "read the live front-door instances",
                       link.liveFrontDoors(instanceLiveness).toCompletableFuture(),
                       deadline));
           missing.removeAll(acks);
@@ -183,13 +183,13 @@ final class Regions {
       return future.get(millis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw new Unfinished("could not " + what + " of region " + region + " in time");
+      throw new Unfinished("region " + region + ": could not " + what + " in time");
     } catch (ExecutionException e) {
       throw new Unfinished(
-          "could not " + what + " of region " + region + ": " + e.getCause().getMessage());
+          "region " + region + ": could not " + what + ": " + e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new Unfinished("interrupted while trying to " + what + " of region " + region);
+      throw new Unfinished("region " + region + ": interrupted while trying to " + what);
     }
   }
 
