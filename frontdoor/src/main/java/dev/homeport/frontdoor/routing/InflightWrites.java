@@ -55,13 +55,7 @@ public final class InflightWrites {
 
   /** Whether no write for any of {@code keys} with a ticket below {@code mark} is in flight. */
   public boolean drained(Collection<String> keys, long mark) {
-    Collection<String> wanted = asSet(keys);
-    for (Map.Entry<Long, String> write : writes.entrySet()) {
-      if (write.getKey() < mark && wanted.contains(write.getValue())) {
-        return false;
-      }
-    }
-    return true;
+    return inFlight(keys, mark).isEmpty();
   }
 
   /** Those of {@code keys} with a write ticketed below {@code mark} still in flight. */

@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -40,7 +39,7 @@ public final class RegionLink implements AutoCloseable {
 
   private static final String PUBLISH_TABLE = read("publish-table.lua");
   private static final String WRITE_DIRECTORY = read("write-directory.lua");
-  private static final String LIVE_FRONT_DOORS = read("live-front-doors.lua");
+  private static final String BARRIER_MISSING = read("barrier-missing.lua");
 
   private final String region;
   private final String url;
@@ -176,27 +175,18 @@ public final class RegionLink implements AutoCloseable {
         .thenCompose(ok -> redis.publish(RedisKeys.BARRIER_CHANNEL, barrier.id()));
   }
 
-  /** Instances that acknowledged the barrier, by id. */
-  public CompletionStage<Set<String>> barrierAcks(String id, Duration ttl) {
-    String key = RedisKeys.barrierAcks(id);
-    return redis
-        .pexpire(key, ttl.toMillis())
-        .thenCompose(set -> redis.hkeys(key))
-        .thenApply(Set::copyOf);
-  }
-
   /**
-   * The region's front-door instances whose last heartbeat is at most {@code window} old, judged by
-   * the Redis server's clock, the one the instances stamp their heartbeats with.
+   * The region's live front-door instances that have not acknowledged barrier {@code id}, in one
+   * round trip. Live: a heartbeat at most {@code liveness} old by the Redis server's clock, the one
+   * the instances stamp their heartbeats with. The acknowledgements are kept {@code ttl} longer.
    */
-  public CompletionStage<Set<String>> liveFrontDoors(Duration window) {
-    return redis
-        .<List<String>>eval(
-            LIVE_FRONT_DOORS,
-            ScriptOutputType.MULTI,
-            new String[] {RedisKeys.FRONT_DOORS},
-            Long.toString(window.toMillis()))
-        .thenApply(Set::copyOf);
+  public CompletionStage<List<String>> barrierMissing(String id, Duration liveness, Duration ttl) {
+    return redis.eval(
+        BARRIER_MISSING,
+        ScriptOutputType.MULTI,
+        new String[] {RedisKeys.FRONT_DOORS, RedisKeys.barrierAcks(id)},
+        Long.toString(liveness.toMillis()),
+        Long.toString(ttl.toMillis()));
   }
 
   public String region() {

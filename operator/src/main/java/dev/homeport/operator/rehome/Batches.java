@@ -37,6 +37,11 @@ public final class Batches {
     return (keys.size() + size - 1) / size;
   }
 
+  /** Every key, each once, in the order they move. */
+  public List<String> keys() {
+    return keys;
+  }
+
   public int totalKeys() {
     return keys.size();
   }

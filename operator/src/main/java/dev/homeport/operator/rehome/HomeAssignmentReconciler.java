@@ -168,7 +168,7 @@ public final class HomeAssignmentReconciler
         }
         next = 1;
       } else {
-        claim(ref(assignment), allKeys(batches));
+        claim(ref(assignment), batches.keys());
         next = resume(assignment, setting, batches);
         if (next < 0) {
           return UpdateControl.noUpdate();
@@ -264,7 +264,7 @@ public final class HomeAssignmentReconciler
               + assignment.getSpec().getToRegion(),
           Events.NORMAL);
     }
-    List<String> keys = allKeys(batches);
+    List<String> keys = batches.keys();
     String problem = targetProblem(assignment.getSpec(), setting);
     String reason = "TargetUnavailable";
     if (problem == null) {
@@ -818,14 +818,6 @@ public final class HomeAssignmentReconciler
     List<String> names = new ArrayList<>();
     setting.topology().getSpec().getRegions().forEach(r -> names.add(r.getName()));
     return names;
-  }
-
-  private static List<String> allKeys(Batches batches) {
-    List<String> keys = new ArrayList<>();
-    for (int i = 1; i <= batches.count(); i++) {
-      keys.addAll(batches.batch(i));
-    }
-    return keys;
   }
 
   private void claim(String owner, List<String> keys) {

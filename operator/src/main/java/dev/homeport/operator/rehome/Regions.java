@@ -10,15 +10,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The directory of every region at once, as re-homing needs it: one consistent view of each key's
@@ -29,8 +32,16 @@ final class Regions {
 
   /** A step could not finish in every region before its deadline. */
   static final class Unfinished extends Exception {
+    /** The region that did not answer, or null when the step as a whole ran out of time. */
+    final String region;
+
     Unfinished(String message) {
+      this(null, message);
+    }
+
+    Unfinished(String region, String message) {
       super(message);
+      this.region = region;
     }
   }
 
@@ -81,12 +92,13 @@ final class Regions {
    * (the operator's last write) wins. Null: no override anywhere.
    */
   Map<String, DirectoryEntry> entries(List<String> keys, Instant deadline) throws Unfinished {
-    Map<String, CompletableFuture<Map<String, DirectoryEntry>>> reads = new HashMap<>();
-    links.forEach((region, link) -> reads.put(region, link.directory(keys).toCompletableFuture()));
     Map<String, DirectoryEntry> latest = new HashMap<>();
-    for (var read : reads.entrySet()) {
-      Map<String, DirectoryEntry> entries =
-          await(read.getKey(), "read the directory", read.getValue(), deadline);
+    for (String key : keys) {
+      latest.put(key, null);
+    }
+    for (Map<String, DirectoryEntry> entries :
+        everywhere(links.keySet(), "read the directory", link -> link.directory(keys), deadline)
+            .values()) {
       entries.forEach(
           (key, entry) -> {
             DirectoryEntry known = latest.get(key);
@@ -95,85 +107,87 @@ final class Regions {
             }
           });
     }
-    for (String key : keys) {
-      latest.putIfAbsent(key, null);
-    }
     return latest;
   }
 
   /** Writes the same entries (null deletes) into every region's directory. */
   void write(Map<String, DirectoryEntry> entries, Instant deadline) throws Unfinished {
-    if (entries.isEmpty()) {
-      return;
-    }
-    Map<String, CompletableFuture<Long>> writes = new HashMap<>();
-    links.forEach(
-        (region, link) -> writes.put(region, link.writeDirectory(entries).toCompletableFuture()));
-    for (var write : writes.entrySet()) {
-      await(write.getKey(), "write the directory", write.getValue(), deadline);
+    if (!entries.isEmpty()) {
+      everywhere(
+          links.keySet(), "write the directory", link -> link.writeDirectory(entries), deadline);
     }
   }
 
   /**
    * Returns once every live front-door instance of every region has dropped its cached entries for
-   * {@code keys} and finished the writes for them it had begun.
+   * {@code keys} and finished the writes for them it had begun. Each round asks every region still
+   * waited for at once; the barrier is announced again every {@link #REANNOUNCE}, for instances
+   * that missed the message or registered since.
    */
   void barrier(List<String> keys, Instant deadline) throws Unfinished {
     DirectoryBarrier barrier =
         new DirectoryBarrier(UUID.randomUUID().toString(), keys, Instant.now().toString());
-    Map<String, Instant> announced = new HashMap<>();
     Set<String> pending = new TreeSet<>(links.keySet());
-    Map<String, Set<String>> silent = new HashMap<>();
+    Map<String, String> silent = new HashMap<>();
+    Instant announced = Instant.MIN;
     while (!pending.isEmpty()) {
       Instant now = Instant.now();
       if (now.isAfter(deadline)) {
         List<String> waiting = new ArrayList<>();
         for (String region : pending) {
-          waiting.add(region + " " + silent.getOrDefault(region, Set.of("(not reached)")));
+          waiting.add(region + " " + silent.getOrDefault(region, "(no answer yet)"));
         }
         throw new Unfinished(
             "front-door instances did not acknowledge the directory barrier in time: "
                 + String.join("; ", waiting));
       }
-      for (String region : List.copyOf(pending)) {
-        RegionLink link = links.get(region);
-        try {
-          Instant last = announced.get(region);
-          if (last == null || Duration.between(last, now).compareTo(REANNOUNCE) >= 0) {
-            await(
-                region,
-                "announce a barrier",
-                link.requestBarrier(barrier, BARRIER_TTL).toCompletableFuture(),
-                deadline);
-            announced.put(region, now);
-          }
-          Set<String> acks =
-              await(
-                  region,
-                  "read barrier acknowledgements",
-                  link.barrierAcks(barrier.id(), BARRIER_TTL).toCompletableFuture(),
-                  deadline);
-          Set<String> missing =
-              new TreeSet<>(
-                  await(
-                      region,
-                      "read the live front-door instances",
-                      link.liveFrontDoors(instanceLiveness).toCompletableFuture(),
-                      deadline));
-          missing.removeAll(acks);
-          if (missing.isEmpty()) {
-            pending.remove(region);
-          } else {
-            silent.put(region, missing);
-          }
-        } catch (Unfinished e) {
-          silent.put(region, Set.of(e.getMessage()));
+      try {
+        if (Duration.between(announced, now).compareTo(REANNOUNCE) >= 0) {
+          everywhere(
+              pending,
+              "announce a barrier",
+              link -> link.requestBarrier(barrier, BARRIER_TTL),
+              deadline);
+          announced = now;
         }
+        everywhere(
+                pending,
+                "read barrier acknowledgements",
+                link -> link.barrierMissing(barrier.id(), instanceLiveness, BARRIER_TTL),
+                deadline)
+            .forEach(
+                (region, missing) -> {
+                  if (missing.isEmpty()) {
+                    pending.remove(region);
+                  } else {
+                    silent.put(region, new TreeSet<>(missing).toString());
+                  }
+                });
+      } catch (Unfinished e) {
+        silent.put(e.region, e.getMessage());
       }
       if (!pending.isEmpty()) {
         pause(POLL);
       }
     }
+  }
+
+  /** Sends {@code call} to every region in {@code regions} at once and awaits every answer. */
+  private <T> Map<String, T> everywhere(
+      Set<String> regions,
+      String what,
+      Function<RegionLink, CompletionStage<T>> call,
+      Instant deadline)
+      throws Unfinished {
+    Map<String, CompletableFuture<T>> calls = new LinkedHashMap<>();
+    for (String region : regions) {
+      calls.put(region, call.apply(links.get(region)).toCompletableFuture());
+    }
+    Map<String, T> answers = new LinkedHashMap<>();
+    for (var pending : calls.entrySet()) {
+      answers.put(pending.getKey(), await(pending.getKey(), what, pending.getValue(), deadline));
+    }
+    return answers;
   }
 
   private static <T> T await(
@@ -183,13 +197,13 @@ final class Regions {
       return future.get(millis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw new Unfinished("region " + region + ": could not " + what + " in time");
+      throw new Unfinished(region, "region " + region + ": could not " + what + " in time");
     } catch (ExecutionException e) {
       throw new Unfinished(
-          "region " + region + ": could not " + what + ": " + e.getCause().getMessage());
+          region, "region " + region + ": could not " + what + ": " + e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new Unfinished("region " + region + ": interrupted while trying to " + what);
+      throw new Unfinished(region, "region " + region + ": interrupted while trying to " + what);
     }
   }
 
