@@ -425,6 +425,12 @@ public final class FailoverMachine {
         // them two writers. It has stopped being renewed, so this resolves within leaseDuration.
         return;
       }
+      if (peerState != null && peerState.phase() == Fenced) {
+        // A Fenced peer that answers again gets its lease back at once, and its front-doors may
+        // not yet have seen the keys move away from it: it would write them beside the new peer.
+        // Wait until it is failed over (its lease then returns only through Recovering) or back.
+        return;
+      }
       Choice choice = choosePeer(state, null);
       if (choice.peer() == null || !leaseRunOut(state)) {
         refuse(
@@ -437,6 +443,11 @@ public final class FailoverMachine {
                 peerState == null ? "not in the topology" : peerState.phase().toString(),
                 choice.peer() == null ? choice.why() : name + "'s own lease has not run out"));
         return;
+      }
+      if (peerState != null && peerState.phase() == Recovering) {
+        // The old peer's lease returns once its front-doors have had fenceWait to see that no
+        // region is served by it any more: its Recovering clock restarts with this move.
+        work.put(peer, peerState.withPhaseSince(now));
       }
       move(
           state,

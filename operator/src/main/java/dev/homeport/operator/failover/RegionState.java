@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param lastHealthy when a probe last succeeded; null if never
  * @param healthySince start of the current run of healthy probes; null while unhealthy
  * @param leaseRenewedAt the last successful write of the region's lease; null if never or unknown
- * @param phaseSince when the region entered its phase
+ * @param phaseSince when the region entered its phase; in {@code Recovering}, restarted when
+ *     another region's keys move away from it, since its front-doors must see that before its lease
+ *     returns
  * @param message why the region is in its phase, for people
  */
 public record RegionState(
@@ -41,5 +43,20 @@ public record RegionState(
               "region %s: consecutiveFailures must not be negative, got %d",
               name, consecutiveFailures));
     }
+  }
+
+  /** This state with its phase clock restarted at {@code since}. */
+  public RegionState withPhaseSince(Instant since) {
+    return new RegionState(
+        name,
+        phase,
+        servedBy,
+        failoverTarget,
+        consecutiveFailures,
+        lastHealthy,
+        healthySince,
+        leaseRenewedAt,
+        since,
+        message);
   }
 }

@@ -140,10 +140,12 @@ public final class RegionTopologyReconciler
     Set<String> newHolders = step.leaseHolders();
     boolean holdersGrew = !runtime.leaseHolders.containsAll(newHolders);
     runtime.leaseHolders = newHolders;
-    if (holdersGrew) {
-      renewLeases(runtime, policy, now); // a region back to Active gets its lease at once
-    }
+    // The table goes out first: a region back to Active gets its lease at once, but only after its
+    // Redis holds the routing that no longer sends another region's keys to it.
     publish(topology, runtime, now);
+    if (holdersGrew) {
+      renewLeases(runtime, policy, now);
+    }
     record(topology, step, runtime);
 
     RegionTopologyStatus status = status(topology, policy, runtime, step, configErrors, now);
