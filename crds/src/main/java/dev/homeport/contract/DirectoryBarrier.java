@@ -1,5 +1,7 @@
 package dev.homeport.contract;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -9,8 +11,31 @@ import java.util.List;
  * has acknowledged, no instance can still act on a directory entry older than the operator's last
  * write for these keys.
  *
+ * <p>A barrier for bucket entries ({@link RedisKeys#BUCKETS}) lists {@code buckets} instead: each
+ * instance reloads those buckets' entries and waits for the writes it began for any key in them.
+ *
  * @param id unique id of the barrier (also in its Redis key)
- * @param keys the routing keys whose cached entries are dropped
+ * @param keys the routing keys whose cached entries are dropped; empty for a bucket barrier
  * @param requestedAt when the operator asked (RFC 3339), for people only
+ * @param buckets the buckets whose entries are reloaded; null or empty for a key barrier
  */
-public record DirectoryBarrier(String id, List<String> keys, String requestedAt) {}
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record DirectoryBarrier(
+    String id, List<String> keys, String requestedAt, List<Integer> buckets) {
+
+  /** A barrier for the directory entries of routing keys. */
+  public static DirectoryBarrier forKeys(String id, List<String> keys, String requestedAt) {
+    return new DirectoryBarrier(id, keys, requestedAt, null);
+  }
+
+  /** A barrier for the entries of buckets. */
+  public static DirectoryBarrier forBuckets(String id, List<Integer> buckets, String requestedAt) {
+    return new DirectoryBarrier(id, List.of(), requestedAt, buckets);
+  }
+
+  /** Whether this barrier is for buckets rather than keys. */
+  @JsonIgnore
+  public boolean isForBuckets() {
+    return buckets != null && !buckets.isEmpty();
+  }
+}

@@ -24,6 +24,16 @@ public final class RedisKeys {
    */
   public static final String FRONT_DOORS = PREFIX + "frontdoors";
 
+  /**
+   * Hash of the buckets moved away from their placement: bucket number → {@link DirectoryEntry}
+   * JSON. A key with no directory entry of its own is homed by its bucket's entry here, else by the
+   * routing table's bucket map. Written only by the operator (re-homing of bucket ranges).
+   */
+  public static final String BUCKETS = PREFIX + "buckets";
+
+  /** Pub/sub channel announcing a changed entry in {@link #BUCKETS}; the message is the bucket. */
+  public static final String BUCKETS_CHANNEL = PREFIX + "buckets:changed";
+
   /** Pub/sub channel announcing a {@link DirectoryBarrier}; the message is its id. */
   public static final String BARRIER_CHANNEL = PREFIX + "barrier:requested";
 

@@ -62,12 +62,21 @@ class ContractWireFormatTest {
   @Test
   void barrierWireFormat() {
     DirectoryBarrier barrier =
-        new DirectoryBarrier("b-1", List.of("user-1", "user-2"), "2026-11-21T10:00:02Z");
+        DirectoryBarrier.forKeys("b-1", List.of("user-1", "user-2"), "2026-11-21T10:00:02Z");
     String json =
         "{\"id\":\"b-1\",\"keys\":[\"user-1\",\"user-2\"],"
             + "\"requestedAt\":\"2026-11-21T10:00:02Z\"}";
     assertThat(ContractJson.write(barrier)).isEqualTo(json);
     assertThat(ContractJson.read(json, DirectoryBarrier.class)).isEqualTo(barrier);
+    DirectoryBarrier buckets =
+        DirectoryBarrier.forBuckets("b-2", List.of(7, 8, 9), "2026-11-21T10:00:02Z");
+    String bucketsJson =
+        "{\"id\":\"b-2\",\"requestedAt\":\"2026-11-21T10:00:02Z\",\"buckets\":[7,8,9]}";
+    assertThat(ContractJson.write(buckets)).isEqualTo(bucketsJson);
+    DirectoryBarrier read = ContractJson.read(bucketsJson, DirectoryBarrier.class);
+    assertThat(read.isForBuckets()).isTrue();
+    assertThat(read.buckets()).containsExactly(7, 8, 9);
+    assertThat(ContractJson.read(json, DirectoryBarrier.class).isForBuckets()).isFalse();
     BarrierAck ack = new BarrierAck("mumbai-7f3a", 2, 4);
     String ackJson = "{\"instance\":\"mumbai-7f3a\",\"keys\":2,\"waitedMillis\":4}";
     assertThat(ContractJson.write(ack)).isEqualTo(ackJson);

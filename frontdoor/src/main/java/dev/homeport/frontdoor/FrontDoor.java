@@ -11,6 +11,7 @@ import dev.homeport.frontdoor.crdt.Replication;
 import dev.homeport.frontdoor.lease.LeaseWatcher;
 import dev.homeport.frontdoor.proxy.RoutingInterceptor;
 import dev.homeport.frontdoor.proxy.Target;
+import dev.homeport.frontdoor.routing.BucketOverrides;
 import dev.homeport.frontdoor.routing.DirectoryBarriers;
 import dev.homeport.frontdoor.routing.HomeDirectory;
 import dev.homeport.frontdoor.routing.InflightWrites;
@@ -63,6 +64,7 @@ public final class FrontDoor {
   private CrdtService crdt;
   private HttpClientAgent replicationClient;
   private HomeDirectory directory;
+  private BucketOverrides buckets;
   private InflightWrites writes;
   private DirectoryBarriers barriers;
   private InstanceRegistration registration;
@@ -95,19 +97,32 @@ public final class FrontDoor {
     store =
         RedisControlStore.connect(
             config.redisUri(), config.redisCluster(), config.connectTimeout(), registry);
+    routing = new RoutingState(store, System::nanoTime, epoch -> directory.invalidateAll());
+    buckets =
+        new BucketOverrides(
+            store, () -> routing.snapshot().map(table -> table.table().buckets()).orElse(0));
     directory =
         new HomeDirectory(
-            store, config.cacheMaxEntries(), config.cacheRefreshAfter(), config.cacheExpireAfter());
+            store,
+            buckets,
+            config.cacheMaxEntries(),
+            config.cacheRefreshAfter(),
+            config.cacheExpireAfter());
     writes = new InflightWrites(registry);
     barriers =
-        new DirectoryBarriers(instance, store, directory, writes, vertx, BARRIER_GIVE_UP, registry);
-    routing = new RoutingState(store, System::nanoTime, epoch -> directory.invalidateAll());
+        new DirectoryBarriers(
+            instance, store, directory, buckets, writes, vertx, BARRIER_GIVE_UP, registry);
     lease = new LeaseWatcher(store, config.region(), System::nanoTime, config.leaseRequired());
+    Gauge.builder("homeport.directory.buckets.moved", buckets, BucketOverrides::size)
+        .description("Buckets with an entry of their own: moved away from placement, or moving")
+        .register(registry);
     store
-        .subscribe(epoch -> routing.reload(), directory::invalidate, barriers::requested)
+        .subscribe(
+            epoch -> routing.reload(), directory::invalidate, buckets::changed, barriers::requested)
         .toCompletableFuture()
         .join();
     routing.reload().toCompletableFuture().join();
+    buckets.reload().toCompletableFuture().join();
     lease.poll().toCompletableFuture().join();
     // Registered before it serves, and listening for barriers before it is registered: the
     // operator waits for the barrier acknowledgements of every registered instance.
@@ -189,7 +204,19 @@ public final class FrontDoor {
             registry));
     Router crdtApi =
         new CrdtApi(crdt, config.internalSecret(), config.crdt().apiToken()).router(vertx);
-    routingTimer = vertx.setPeriodic(config.tablePollInterval().toMillis(), id -> routing.reload());
+    routingTimer =
+        vertx.setPeriodic(
+            config.tablePollInterval().toMillis(),
+            id -> {
+              routing.reload();
+              buckets
+                  .reload()
+                  .exceptionally(
+                      e -> {
+                        log.debug("Cannot reload the bucket entries: {}", e.toString());
+                        return null;
+                      });
+            });
     scheduleLeasePoll();
     AdminApi admin = new AdminApi(config, instance, routing, lease, registry, () -> stopped);
     return vertx

@@ -302,7 +302,7 @@ class DirectoryBarrierIT {
   private static void announce(String id, String... keys) {
     operator.set(
         RedisKeys.barrier(id),
-        ContractJson.write(new DirectoryBarrier(id, List.of(keys), Instant.now().toString())),
+        ContractJson.write(DirectoryBarrier.forKeys(id, List.of(keys), Instant.now().toString())),
         SetArgs.Builder.px(60_000));
     operator.publish(RedisKeys.BARRIER_CHANNEL, id);
   }

@@ -181,7 +181,8 @@ public final class RoutingInterceptor implements ProxyInterceptor {
             entry -> decided(context, route, safe, key, entry.orElse(null), snapshot, hopped),
             error ->
                 safe
-                    ? decided(context, route, safe, key, null, snapshot, hopped)
+                    ? decided(
+                        context, route, safe, key, directory.bucketEntry(key), snapshot, hopped)
                     : refuse(
                         context,
                         503,

@@ -5,6 +5,8 @@ import dev.homeport.contract.DirectoryBarrier;
 import dev.homeport.contract.DirectoryEntry;
 import dev.homeport.contract.Lease;
 import dev.homeport.contract.RoutingTable;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -20,6 +22,12 @@ public interface ControlStore extends AutoCloseable {
   CompletionStage<Optional<DirectoryEntry>> directory(String key);
 
   CompletionStage<Optional<Lease>> lease(String region);
+
+  /** Every bucket entry ({@link dev.homeport.contract.RedisKeys#BUCKETS}), by bucket. */
+  CompletionStage<Map<Integer, DirectoryEntry>> bucketEntries();
+
+  /** The entries of {@code buckets}; a bucket without one is absent from the answer. */
+  CompletionStage<Map<Integer, DirectoryEntry>> bucketEntries(List<Integer> buckets);
 
   /** The directory barrier with this id; empty once it has expired. */
   CompletionStage<Optional<DirectoryBarrier>> barrier(String id);
@@ -44,13 +52,16 @@ public interface ControlStore extends AutoCloseable {
   CompletionStage<Void> deregister(String instance);
 
   /**
-   * Listens for published routing epochs, changed directory keys and directory barrier ids. The
-   * returned stage completes once Redis has confirmed the subscription. Epoch and directory
-   * messages are hints: a lost one only delays a change until the next poll. Barrier messages are
-   * repeated by the operator until every live instance has acknowledged.
+   * Listens for published routing epochs, changed directory keys, changed buckets and directory
+   * barrier ids. The returned stage completes once Redis has confirmed the subscription. Epoch,
+   * directory and bucket messages are hints: a lost one only delays a change until the next poll.
+   * Barrier messages are repeated by the operator until every live instance has acknowledged.
    */
   CompletionStage<Void> subscribe(
-      Consumer<Long> onEpoch, Consumer<String> onDirectoryChange, Consumer<String> onBarrier);
+      Consumer<Long> onEpoch,
+      Consumer<String> onDirectoryChange,
+      Consumer<String> onBucketChange,
+      Consumer<String> onBarrier);
 
   @Override
   void close();

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ public final class DirectoryBarriers implements AutoCloseable {
   private final String instance;
   private final ControlStore store;
   private final HomeDirectory directory;
+  private final BucketOverrides buckets;
   private final InflightWrites writes;
   private final Vertx vertx;
   private final Duration giveUpAfter;
@@ -60,6 +62,7 @@ public final class DirectoryBarriers implements AutoCloseable {
       String instance,
       ControlStore store,
       HomeDirectory directory,
+      BucketOverrides buckets,
       InflightWrites writes,
       Vertx vertx,
       Duration giveUpAfter,
@@ -71,6 +74,7 @@ public final class DirectoryBarriers implements AutoCloseable {
     this.instance = instance;
     this.store = store;
     this.directory = directory;
+    this.buckets = buckets;
     this.writes = writes;
     this.vertx = vertx;
     this.giveUpAfter = giveUpAfter;
@@ -101,8 +105,8 @@ public final class DirectoryBarriers implements AutoCloseable {
       waiting =
           store
               .barrier(id)
-              .thenCombine(
-                  store.acknowledged(id, instance), (barrier, done) -> start(id, barrier, done));
+              .thenCombine(store.acknowledged(id, instance), Found::new)
+              .thenCompose(found -> start(id, found.barrier(), found.acknowledged()));
     } catch (RuntimeException e) {
       waiting = CompletableFuture.failedFuture(e);
     }
@@ -121,18 +125,51 @@ public final class DirectoryBarriers implements AutoCloseable {
         });
   }
 
-  /** Begins waiting for the barrier's writes; returns false when there is nothing to wait for. */
-  private boolean start(String id, Optional<DirectoryBarrier> found, boolean acknowledged) {
+  private record Found(Optional<DirectoryBarrier> barrier, boolean acknowledged) {}
+
+  /**
+   * What a barrier waits for: writes begun before {@code mark} for a key {@code affected} names.
+   *
+   * @param size how many keys or buckets the barrier names, for the acknowledgement
+   */
+  private record Waiting(Predicate<String> affected, int size, long mark, String what) {}
+
+  /**
+   * Begins waiting for the barrier's writes; completes with false when there is nothing to wait
+   * for.
+   */
+  private CompletionStage<Boolean> start(
+      String id, Optional<DirectoryBarrier> found, boolean acknowledged) {
     if (found.isEmpty()) {
       expired.increment();
       log.debug("Directory barrier {} has expired; ignored", id);
-      return false;
+      return CompletableFuture.completedFuture(false);
     }
     if (acknowledged) {
       log.debug("Directory barrier {} is acknowledged already", id);
-      return false;
+      return CompletableFuture.completedFuture(false);
     }
     DirectoryBarrier barrier = found.get();
+    if (barrier.isForBuckets()) {
+      if (barrier.buckets().stream().anyMatch(Objects::isNull)) {
+        throw new IllegalArgumentException(
+            "barrier " + id + " in " + RedisKeys.barrier(id) + " lists a null bucket");
+      }
+      Set<Integer> wanted = Set.copyOf(barrier.buckets());
+      return buckets
+          .refresh(wanted)
+          .thenApply(
+              loaded -> {
+                // Taken after the reload: a write ticketed from here on sees the bucket's entry.
+                long mark = writes.mark();
+                Predicate<String> inBuckets = key -> wanted.contains(buckets.bucketOf(key));
+                poll(
+                    id,
+                    new Waiting(inBuckets, wanted.size(), mark, "buckets " + wanted),
+                    System.nanoTime());
+                return true;
+              });
+    }
     if (barrier.keys() == null || barrier.keys().stream().anyMatch(Objects::isNull)) {
       throw new IllegalArgumentException(
           "barrier " + id + " in " + RedisKeys.barrier(id) + " lists no keys or a null key");
@@ -141,18 +178,18 @@ public final class DirectoryBarriers implements AutoCloseable {
     keys.forEach(directory::invalidate);
     // Taken after invalidating: a write ticketed from here on looks its home up afresh.
     long mark = writes.mark();
-    poll(id, keys, mark, System.nanoTime());
-    return true;
+    poll(id, new Waiting(keys::contains, keys.size(), mark, "keys"), System.nanoTime());
+    return CompletableFuture.completedFuture(true);
   }
 
-  private void poll(String id, Set<String> keys, long mark, long startedNanos) {
+  private void poll(String id, Waiting waiting, long startedNanos) {
     if (closed) {
       open.remove(id);
       return;
     }
     long waitedNanos = System.nanoTime() - startedNanos;
-    if (writes.drained(keys, mark)) {
-      acknowledge(id, keys, waitedNanos);
+    if (writes.drained(waiting.affected(), waiting.mark())) {
+      acknowledge(id, waiting.size(), waitedNanos);
       return;
     }
     if (waitedNanos >= giveUpAfter.toNanos()) {
@@ -163,15 +200,14 @@ public final class DirectoryBarriers implements AutoCloseable {
               + " acknowledged, so the operator rolls the move back",
           id,
           TimeUnit.NANOSECONDS.toMillis(waitedNanos),
-          writes.inFlight(keys, mark));
+          waiting.what() + " " + writes.inFlight(waiting.affected(), waiting.mark()));
       return;
     }
-    vertx.setTimer(POLL_MILLIS, timer -> poll(id, keys, mark, startedNanos));
+    vertx.setTimer(POLL_MILLIS, timer -> poll(id, waiting, startedNanos));
   }
 
-  private void acknowledge(String id, Set<String> keys, long waitedNanos) {
-    BarrierAck ack =
-        new BarrierAck(instance, keys.size(), TimeUnit.NANOSECONDS.toMillis(waitedNanos));
+  private void acknowledge(String id, int size, long waitedNanos) {
+    BarrierAck ack = new BarrierAck(instance, size, TimeUnit.NANOSECONDS.toMillis(waitedNanos));
     store
         .acknowledge(id, ack)
         .whenComplete(
@@ -187,9 +223,9 @@ public final class DirectoryBarriers implements AutoCloseable {
                 acked.increment();
                 waits.record(waitedNanos, TimeUnit.NANOSECONDS);
                 log.debug(
-                    "Directory barrier {} acknowledged: {} keys, waited {} ms",
+                    "Directory barrier {} acknowledged: {} keys or buckets, waited {} ms",
                     id,
-                    keys.size(),
+                    size,
                     ack.waitedMillis());
               } else {
                 expired.increment();

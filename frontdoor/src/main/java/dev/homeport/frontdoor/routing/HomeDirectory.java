@@ -8,17 +8,24 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Directory overrides of routing keys, cached. A miss costs one Redis read; concurrent misses for
- * one key share it. Entries are refreshed in the background after {@code refreshAfter} (a failed
- * refresh keeps the old value, so cached keys outlive a Redis outage) and dropped on an epoch bump
- * or a per-key change message.
+ * Directory overrides of routing keys, cached, with the {@link BucketOverrides} behind them. A miss
+ * costs one Redis read; concurrent misses for one key share it. Entries are refreshed in the
+ * background after {@code refreshAfter} (a failed refresh keeps the old value, so cached keys
+ * outlive a Redis outage) and dropped on an epoch bump or a per-key change message.
  */
 public final class HomeDirectory {
 
   private final AsyncLoadingCache<String, Optional<DirectoryEntry>> cache;
 
+  private final BucketOverrides buckets;
+
   public HomeDirectory(
-      ControlStore store, int maxEntries, Duration refreshAfter, Duration expireAfter) {
+      ControlStore store,
+      BucketOverrides buckets,
+      int maxEntries,
+      Duration refreshAfter,
+      Duration expireAfter) {
+    this.buckets = buckets;
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(maxEntries)
@@ -29,10 +36,18 @@ public final class HomeDirectory {
   }
 
   /**
-   * The key's override (empty: its bucket decides); fails when it is not cached and Redis fails.
+   * The key's entry: its own override, else its bucket's entry (empty: the routing table's bucket
+   * map decides); fails when the key is not cached and Redis fails.
    */
   public CompletableFuture<Optional<DirectoryEntry>> lookup(String key) {
-    return cache.get(key);
+    return cache
+        .get(key)
+        .thenApply(own -> own.isPresent() ? own : Optional.ofNullable(buckets.entry(key)));
+  }
+
+  /** The entry of the key's bucket, from memory; null when the table's bucket map decides. */
+  public DirectoryEntry bucketEntry(String key) {
+    return buckets.entry(key);
   }
 
   public void invalidate(String key) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The writes this front-door has begun and not yet finished, by routing key, each with a ticket
@@ -55,15 +56,24 @@ public final class InflightWrites {
 
   /** Whether no write for any of {@code keys} with a ticket below {@code mark} is in flight. */
   public boolean drained(Collection<String> keys, long mark) {
-    return inFlight(keys, mark).isEmpty();
+    return drained(asSet(keys)::contains, mark);
+  }
+
+  /** Whether no write for a key {@code affected} names with a ticket below {@code mark} is. */
+  public boolean drained(Predicate<String> affected, long mark) {
+    return inFlight(affected, mark).isEmpty();
   }
 
   /** Those of {@code keys} with a write ticketed below {@code mark} still in flight. */
   public Set<String> inFlight(Collection<String> keys, long mark) {
-    Collection<String> wanted = asSet(keys);
+    return inFlight(asSet(keys)::contains, mark);
+  }
+
+  /** The keys {@code affected} names with a write ticketed below {@code mark} still in flight. */
+  public Set<String> inFlight(Predicate<String> affected, long mark) {
     Set<String> busy = new LinkedHashSet<>();
     for (Map.Entry<Long, String> write : writes.entrySet()) {
-      if (write.getKey() < mark && wanted.contains(write.getValue())) {
+      if (write.getKey() < mark && affected.test(write.getValue())) {
         busy.add(write.getValue());
       }
     }

@@ -24,6 +24,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -118,6 +121,32 @@ public final class RedisControlStore implements ControlStore {
   }
 
   @Override
+  public CompletionStage<Map<Integer, DirectoryEntry>> bucketEntries() {
+    return commands.hgetall(RedisKeys.BUCKETS).thenApply(RedisControlStore::bucketEntries);
+  }
+
+  @Override
+  public CompletionStage<Map<Integer, DirectoryEntry>> bucketEntries(List<Integer> buckets) {
+    String[] fields = buckets.stream().map(String::valueOf).toArray(String[]::new);
+    return commands
+        .hmget(RedisKeys.BUCKETS, fields)
+        .thenApply(
+            values -> {
+              Map<String, String> found = new HashMap<>();
+              values.forEach(value -> value.ifHasValue(json -> found.put(value.getKey(), json)));
+              return bucketEntries(found);
+            });
+  }
+
+  private static Map<Integer, DirectoryEntry> bucketEntries(Map<String, String> fields) {
+    Map<Integer, DirectoryEntry> entries = new HashMap<>();
+    fields.forEach(
+        (bucket, json) ->
+            entries.put(Integer.valueOf(bucket), ContractJson.read(json, DirectoryEntry.class)));
+    return entries;
+  }
+
+  @Override
   public CompletionStage<Optional<DirectoryBarrier>> barrier(String id) {
     return get(RedisKeys.barrier(id), json -> ContractJson.read(json, DirectoryBarrier.class));
   }
@@ -171,7 +200,10 @@ public final class RedisControlStore implements ControlStore {
 
   @Override
   public CompletionStage<Void> subscribe(
-      Consumer<Long> onEpoch, Consumer<String> onDirectoryChange, Consumer<String> onBarrier) {
+      Consumer<Long> onEpoch,
+      Consumer<String> onDirectoryChange,
+      Consumer<String> onBucketChange,
+      Consumer<String> onBarrier) {
     pubSub.addListener(
         new RedisPubSubAdapter<>() {
           @Override
@@ -181,6 +213,8 @@ public final class RedisControlStore implements ControlStore {
                 onEpoch.accept(Long.parseLong(message.trim()));
               } else if (RedisKeys.DIRECTORY_CHANNEL.equals(channel)) {
                 onDirectoryChange.accept(message);
+              } else if (RedisKeys.BUCKETS_CHANNEL.equals(channel)) {
+                onBucketChange.accept(message);
               } else if (RedisKeys.BARRIER_CHANNEL.equals(channel)) {
                 onBarrier.accept(message);
               }
@@ -193,7 +227,10 @@ public final class RedisControlStore implements ControlStore {
     return pubSub
         .async()
         .subscribe(
-            RedisKeys.ROUTING_CHANNEL, RedisKeys.DIRECTORY_CHANNEL, RedisKeys.BARRIER_CHANNEL);
+            RedisKeys.ROUTING_CHANNEL,
+            RedisKeys.DIRECTORY_CHANNEL,
+            RedisKeys.BUCKETS_CHANNEL,
+            RedisKeys.BARRIER_CHANNEL);
   }
 
   /** A connection of its own for CRDT data, and its commands. */

@@ -11,6 +11,7 @@ import dev.homeport.contract.RoutingTable;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,12 +29,14 @@ class DirectoryBarriersTest {
   private static final String SELF = "mumbai-0000beef";
   private static final String KEY = "user-1";
   private static final String OTHER = "user-2";
+  private static final int BUCKETS = 64;
 
   private final Vertx vertx = Vertx.vertx();
   private final MemoryStore store = new MemoryStore();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final BucketOverrides buckets = new BucketOverrides(store, () -> BUCKETS);
   private final HomeDirectory directory =
-      new HomeDirectory(store, 100, Duration.ofMinutes(5), Duration.ofMinutes(10));
+      new HomeDirectory(store, buckets, 100, Duration.ofMinutes(5), Duration.ofMinutes(10));
   private final InflightWrites writes = new InflightWrites(registry);
 
   @AfterEach
@@ -42,7 +45,8 @@ class DirectoryBarriersTest {
   }
 
   private DirectoryBarriers barriers(Duration giveUpAfter) {
-    return new DirectoryBarriers(SELF, store, directory, writes, vertx, giveUpAfter, registry);
+    return new DirectoryBarriers(
+        SELF, store, directory, buckets, writes, vertx, giveUpAfter, registry);
   }
 
   private double outcomes(String outcome) {
@@ -63,7 +67,7 @@ class DirectoryBarriersTest {
     long before = writes.begin(KEY);
     long unrelated = writes.begin(OTHER);
 
-    store.barriers.put("b-1", new DirectoryBarrier("b-1", List.of(KEY), "t"));
+    store.barriers.put("b-1", DirectoryBarrier.forKeys("b-1", List.of(KEY), "t"));
     barriers.requested("b-1");
     assertThat(cached(KEY))
         .as("dropped at once, before the wait")
@@ -90,10 +94,62 @@ class DirectoryBarriersTest {
   }
 
   @Test
+  void aBucketBarrierReloadsItsBucketsThenWaitsForEarlierWritesToKeysInThem() throws Exception {
+    DirectoryBarriers barriers = barriers(Duration.ofSeconds(30));
+    int bucket = buckets.bucketOf(KEY);
+    String sameBucket = keyIn(bucket, KEY);
+    String otherBucket = keyOutside(bucket);
+    store.entries.put(OTHER, DirectoryEntry.settled("singapore", 1));
+    assertThat(cached(KEY)).as("placement decides").isEmpty();
+    store.buckets.put(bucket, DirectoryEntry.fenced("mumbai", 3, "default/buckets"));
+    assertThat(cached(KEY)).as("not reloaded yet").isEmpty();
+    long before = writes.begin(sameBucket);
+    long unrelated = writes.begin(otherBucket);
+
+    store.barriers.put("b-6", DirectoryBarrier.forBuckets("b-6", List.of(bucket), "t"));
+    barriers.requested("b-6");
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> cached(KEY).equals(Optional.of(store.buckets.get(bucket))));
+    assertThat(directory.bucketEntry(sameBucket)).isEqualTo(store.buckets.get(bucket));
+    assertThat(cached(OTHER))
+        .as("a key's own entry comes before its bucket's")
+        .contains(DirectoryEntry.settled("singapore", 1));
+    await()
+        .during(Duration.ofMillis(150))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> store.ack("b-6", SELF) == null);
+
+    writes.end(before);
+    await().atMost(Duration.ofSeconds(2)).until(() -> store.ack("b-6", SELF) != null);
+    assertThat(store.ack("b-6", SELF).keys()).as("buckets named").isEqualTo(1);
+    assertThat(writes.size()).as("the write to another bucket did not hold it").isEqualTo(1);
+    writes.end(unrelated);
+  }
+
+  private String keyIn(int bucket, String except) {
+    for (int i = 0; ; i++) {
+      String key = "user-" + i;
+      if (!key.equals(except) && buckets.bucketOf(key) == bucket) {
+        return key;
+      }
+    }
+  }
+
+  private String keyOutside(int bucket) {
+    for (int i = 0; ; i++) {
+      String key = "user-" + i;
+      if (buckets.bucketOf(key) != bucket) {
+        return key;
+      }
+    }
+  }
+
+  @Test
   void repeatedAnnouncementsOfAnOpenOrAcknowledgedBarrierChangeNothing() {
     DirectoryBarriers barriers = barriers(Duration.ofSeconds(30));
     long write = writes.begin(KEY);
-    store.barriers.put("b-2", new DirectoryBarrier("b-2", List.of(KEY, OTHER), "t"));
+    store.barriers.put("b-2", DirectoryBarrier.forKeys("b-2", List.of(KEY, OTHER), "t"));
     for (int i = 0; i < 5; i++) {
       barriers.requested("b-2");
     }
@@ -126,7 +182,7 @@ class DirectoryBarriersTest {
   void aBarrierWhoseWritesOutlastTheGiveUpTimeIsNotAcknowledged() {
     DirectoryBarriers barriers = barriers(Duration.ofMillis(150));
     long stuck = writes.begin(KEY);
-    store.barriers.put("b-3", new DirectoryBarrier("b-3", List.of(KEY), "t"));
+    store.barriers.put("b-3", DirectoryBarrier.forKeys("b-3", List.of(KEY), "t"));
     barriers.requested("b-3");
     await().atMost(Duration.ofSeconds(2)).until(() -> outcomes("gave_up") == 1);
     writes.end(stuck);
@@ -141,8 +197,8 @@ class DirectoryBarriersTest {
   void barriersWaitIndependently() {
     DirectoryBarriers barriers = barriers(Duration.ofSeconds(30));
     long held = writes.begin(KEY);
-    store.barriers.put("b-held", new DirectoryBarrier("b-held", List.of(KEY), "t"));
-    store.barriers.put("b-free", new DirectoryBarrier("b-free", List.of(OTHER), "t"));
+    store.barriers.put("b-held", DirectoryBarrier.forKeys("b-held", List.of(KEY), "t"));
+    store.barriers.put("b-free", DirectoryBarrier.forKeys("b-free", List.of(OTHER), "t"));
     barriers.requested("b-held");
     barriers.requested("b-free");
     await().atMost(Duration.ofSeconds(2)).until(() -> store.ack("b-free", SELF) != null);
@@ -154,7 +210,7 @@ class DirectoryBarriersTest {
   @Test
   void aFailedReadIsHandledAgainWhenTheOperatorRepeatsTheBarrier() {
     DirectoryBarriers barriers = barriers(Duration.ofSeconds(30));
-    store.barriers.put("b-4", new DirectoryBarrier("b-4", List.of(KEY), "t"));
+    store.barriers.put("b-4", DirectoryBarrier.forKeys("b-4", List.of(KEY), "t"));
     store.failNextRead = true;
     barriers.requested("b-4");
     await()
@@ -169,7 +225,7 @@ class DirectoryBarriersTest {
   void afterCloseNoBarrierIsAcknowledged() {
     DirectoryBarriers barriers = barriers(Duration.ofSeconds(30));
     long held = writes.begin(KEY);
-    store.barriers.put("b-5", new DirectoryBarrier("b-5", List.of(KEY), "t"));
+    store.barriers.put("b-5", DirectoryBarrier.forKeys("b-5", List.of(KEY), "t"));
     barriers.requested("b-5");
     barriers.close();
     writes.end(held);
@@ -184,6 +240,7 @@ class DirectoryBarriersTest {
   private static final class MemoryStore implements ControlStore {
 
     final Map<String, DirectoryEntry> entries = new ConcurrentHashMap<>();
+    final Map<Integer, DirectoryEntry> buckets = new ConcurrentHashMap<>();
     final Map<String, DirectoryBarrier> barriers = new ConcurrentHashMap<>();
     final Map<String, Map<String, BarrierAck>> acks = new ConcurrentHashMap<>();
     final AtomicInteger acknowledgements = new AtomicInteger();
@@ -243,8 +300,28 @@ class DirectoryBarriersTest {
     }
 
     @Override
+    public CompletionStage<Map<Integer, DirectoryEntry>> bucketEntries() {
+      return CompletableFuture.completedFuture(Map.copyOf(buckets));
+    }
+
+    @Override
+    public CompletionStage<Map<Integer, DirectoryEntry>> bucketEntries(List<Integer> wanted) {
+      Map<Integer, DirectoryEntry> found = new HashMap<>();
+      wanted.forEach(
+          bucket -> {
+            if (buckets.containsKey(bucket)) {
+              found.put(bucket, buckets.get(bucket));
+            }
+          });
+      return CompletableFuture.completedFuture(found);
+    }
+
+    @Override
     public CompletionStage<Void> subscribe(
-        Consumer<Long> onEpoch, Consumer<String> onDirectoryChange, Consumer<String> onBarrier) {
+        Consumer<Long> onEpoch,
+        Consumer<String> onDirectoryChange,
+        Consumer<String> onBucketChange,
+        Consumer<String> onBarrier) {
       return CompletableFuture.completedFuture(null);
     }
 

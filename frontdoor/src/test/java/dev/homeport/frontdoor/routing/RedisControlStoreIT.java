@@ -46,18 +46,44 @@ class RedisControlStoreIT {
       List<Long> epochs = new CopyOnWriteArrayList<>();
       List<String> keys = new CopyOnWriteArrayList<>();
       List<String> barriers = new CopyOnWriteArrayList<>();
+      List<String> buckets = new CopyOnWriteArrayList<>();
       store
-          .subscribe(epochs::add, keys::add, barriers::add)
+          .subscribe(epochs::add, keys::add, buckets::add, barriers::add)
           .toCompletableFuture()
           .get(5, TimeUnit.SECONDS);
       publish(redis.uri(), RedisKeys.ROUTING_CHANNEL, "9");
       publish(redis.uri(), RedisKeys.DIRECTORY_CHANNEL, "tenant-acme");
+      publish(redis.uri(), RedisKeys.BUCKETS_CHANNEL, "17");
       publish(redis.uri(), RedisKeys.BARRIER_CHANNEL, "b-7");
       await()
           .atMost(Duration.ofSeconds(5))
           .until(
               () ->
-                  epochs.contains(9L) && keys.contains("tenant-acme") && barriers.contains("b-7"));
+                  epochs.contains(9L)
+                      && keys.contains("tenant-acme")
+                      && buckets.contains("17")
+                      && barriers.contains("b-7"));
+
+      assertThat(store.bucketEntries().toCompletableFuture().get()).isEmpty();
+      RedisClient client = RedisClient.create(redis.uri());
+      try (var connection = client.connect()) {
+        connection
+            .sync()
+            .hset(
+                RedisKeys.BUCKETS,
+                Map.of(
+                    "17", ContractJson.write(DirectoryEntry.fenced("mumbai", 5, "default/b")),
+                    "40", ContractJson.write(DirectoryEntry.settled("singapore", 6))));
+      } finally {
+        client.shutdown();
+      }
+      assertThat(store.bucketEntries().toCompletableFuture().get())
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  17, DirectoryEntry.fenced("mumbai", 5, "default/b"),
+                  40, DirectoryEntry.settled("singapore", 6)));
+      assertThat(store.bucketEntries(List.of(40, 41)).toCompletableFuture().get())
+          .containsExactlyInAnyOrderEntriesOf(Map.of(40, DirectoryEntry.settled("singapore", 6)));
     }
   }
 
@@ -71,7 +97,7 @@ class RedisControlStoreIT {
       try (var connection = client.connect()) {
         var operator = connection.sync();
         DirectoryBarrier barrier =
-            new DirectoryBarrier("b-1", List.of("user-1", "user-2"), "2026-11-21T10:00:02Z");
+            DirectoryBarrier.forKeys("b-1", List.of("user-1", "user-2"), "2026-11-21T10:00:02Z");
         assertThat(store.barrier("b-1").toCompletableFuture().get()).isEmpty();
         operator.set(
             RedisKeys.barrier("b-1"), ContractJson.write(barrier), SetArgs.Builder.px(60_000));

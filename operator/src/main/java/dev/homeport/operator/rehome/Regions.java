@@ -126,7 +126,7 @@ final class Regions {
    */
   void barrier(List<String> keys, Instant deadline) throws Unfinished {
     DirectoryBarrier barrier =
-        new DirectoryBarrier(UUID.randomUUID().toString(), keys, Instant.now().toString());
+        DirectoryBarrier.forKeys(UUID.randomUUID().toString(), keys, Instant.now().toString());
     Set<String> pending = new TreeSet<>(links.keySet());
     Map<String, String> silent = new HashMap<>();
     Instant announced = Instant.MIN;
