@@ -40,6 +40,7 @@ public final class RegionLink implements AutoCloseable {
   private static final String PUBLISH_TABLE = read("publish-table.lua");
   private static final String WRITE_DIRECTORY = read("write-directory.lua");
   private static final String BARRIER_MISSING = read("barrier-missing.lua");
+  private static final String WRITE_BUCKETS = read("write-buckets.lua");
 
   private final String region;
   private final String url;
@@ -163,6 +164,60 @@ public final class RegionLink implements AutoCloseable {
       args[1 + keys.size() + i] = entry == null ? "" : ContractJson.write(entry);
     }
     return redis.eval(WRITE_DIRECTORY, ScriptOutputType.INTEGER, redisKeys, args);
+  }
+
+  /**
+   * The entries of {@code buckets}; a bucket homed by the routing table's placement maps to null.
+   */
+  public CompletionStage<Map<Integer, DirectoryEntry>> buckets(List<Integer> buckets) {
+    String[] fields = buckets.stream().map(String::valueOf).toArray(String[]::new);
+    return redis
+        .hmget(RedisKeys.BUCKETS, fields)
+        .thenApply(
+            values -> {
+              Map<Integer, DirectoryEntry> entries = new HashMap<>();
+              for (int i = 0; i < buckets.size(); i++) {
+                entries.put(
+                    buckets.get(i),
+                    values
+                        .get(i)
+                        .optional()
+                        .map(json -> ContractJson.read(json, DirectoryEntry.class))
+                        .orElse(null));
+              }
+              return entries;
+            });
+  }
+
+  /** Every bucket entry the region holds. */
+  public CompletionStage<Map<Integer, DirectoryEntry>> allBuckets() {
+    return redis
+        .hgetall(RedisKeys.BUCKETS)
+        .thenApply(
+            fields -> {
+              Map<Integer, DirectoryEntry> entries = new HashMap<>();
+              fields.forEach(
+                  (bucket, json) ->
+                      entries.put(
+                          Integer.valueOf(bucket), ContractJson.read(json, DirectoryEntry.class)));
+              return entries;
+            });
+  }
+
+  /**
+   * Writes bucket entries (null deletes one) in one atomic script and announces every changed
+   * bucket to the region's front-doors.
+   */
+  public CompletionStage<Long> writeBuckets(Map<Integer, DirectoryEntry> entries) {
+    String[] args = new String[1 + 2 * entries.size()];
+    args[0] = RedisKeys.BUCKETS_CHANNEL;
+    int i = 1;
+    for (Map.Entry<Integer, DirectoryEntry> entry : entries.entrySet()) {
+      args[i++] = entry.getKey().toString();
+      args[i++] = entry.getValue() == null ? "" : ContractJson.write(entry.getValue());
+    }
+    return redis.eval(
+        WRITE_BUCKETS, ScriptOutputType.INTEGER, new String[] {RedisKeys.BUCKETS}, args);
   }
 
   /** Stores a barrier request for {@code ttl} and announces it; repeat the call to re-announce. */

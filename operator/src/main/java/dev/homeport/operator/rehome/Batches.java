@@ -6,55 +6,110 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * How a key list is cut into batches and paced. Deterministic from the (immutable) spec, so an
- * operator that restarts mid-move finds the same batches.
+ * How a move's units (routing keys, or buckets) are cut into batches and paced. Deterministic from
+ * the (immutable) spec and what the status records, so an operator that restarts mid-move finds the
+ * same batches.
+ *
+ * <p>A key list moves in batches of {@code rate / 4} keys, at most {@link #MAX_BATCH}. A bucket
+ * range moves in batches of as many buckets as hold about {@code rate / 4} keys, by the average
+ * number of keys per bucket; the cost of a batch grows with its buckets, not with their keys, so
+ * there is no cap. Batches start no faster than the rate allows.
  */
 public final class Batches {
 
   /**
-   * A batch is fenced, drained and switched as a unit; this bounds the keys unavailable at once.
+   * A batch of keys is fenced, drained and switched as a unit; this bounds the directory entries
+   * one batch writes.
    */
   static final int MAX_BATCH = 500;
 
   /** Batches are sized so that about this many start per second at the requested rate. */
   static final int BATCHES_PER_SECOND = 4;
 
-  private final List<String> keys;
+  private final Space space;
+  private final List<String> units;
   private final int size;
+  private final double keysPerUnit;
+  private final long totalKeys;
   private final int rate;
 
-  public Batches(List<String> keys, int rate) {
-    this.keys = List.copyOf(new LinkedHashSet<>(keys));
+  private Batches(
+      Space space, List<String> units, int size, double keysPerUnit, long totalKeys, int rate) {
+    this.space = space;
+    this.units = units;
+    this.size = size;
+    this.keysPerUnit = keysPerUnit;
+    this.totalKeys = totalKeys;
     this.rate = rate;
-    this.size = Math.max(1, Math.min(MAX_BATCH, rate / BATCHES_PER_SECOND));
   }
 
+  /** Batches of a key list, each key once, in the order given. */
+  public static Batches ofKeys(List<String> keys, int rate) {
+    List<String> unique = List.copyOf(new LinkedHashSet<>(keys));
+    return new Batches(
+        Space.KEYS,
+        unique,
+        Math.max(1, Math.min(MAX_BATCH, rate / BATCHES_PER_SECOND)),
+        1,
+        unique.size(),
+        rate);
+  }
+
+  /**
+   * Batches of buckets, each once, in the order given.
+   *
+   * @param totalKeys the keys the buckets hold together, as the application reported them; null
+   *     when unknown, and then {@code rate} is read as buckets per second
+   */
+  public static Batches ofBuckets(List<Integer> buckets, Long totalKeys, int rate) {
+    List<String> unique = new ArrayList<>();
+    new LinkedHashSet<>(buckets).forEach(bucket -> unique.add(bucket.toString()));
+    long keys = totalKeys != null ? totalKeys : unique.size();
+    double perBucket = unique.isEmpty() ? 1 : Math.max(1e-9, (double) keys / unique.size());
+    int size = (int) Math.max(1, Math.min(unique.size(), rate / BATCHES_PER_SECOND / perBucket));
+    return new Batches(Space.BUCKETS, List.copyOf(unique), size, perBucket, keys, rate);
+  }
+
+  /** Whether the units are keys or buckets. */
+  Space space() {
+    return space;
+  }
+
+  /** Units (keys or buckets) per batch. */
   public int size() {
     return size;
   }
 
+  /** Keys per batch, on average. */
+  public long keysPerBatch() {
+    return Math.round(size * keysPerUnit);
+  }
+
   public int count() {
-    return (keys.size() + size - 1) / size;
+    return (units.size() + size - 1) / size;
   }
 
-  /** Every key, each once, in the order they move. */
-  public List<String> keys() {
-    return keys;
+  /** Every unit, each once, in the order they move. */
+  public List<String> units() {
+    return units;
   }
 
-  public int totalKeys() {
-    return keys.size();
+  public long totalKeys() {
+    return totalKeys;
   }
 
-  /** The keys of batch {@code index}, from 1. */
+  /** The units of batch {@code index}, from 1. */
   public List<String> batch(int index) {
     int from = (index - 1) * size;
-    return new ArrayList<>(keys.subList(from, Math.min(keys.size(), from + size)));
+    return new ArrayList<>(units.subList(from, Math.min(units.size(), from + size)));
   }
 
-  /** Keys in the batches before {@code index}. */
-  public int keysBefore(int index) {
-    return Math.min(keys.size(), (index - 1) * size);
+  /** Keys in the batches before {@code index} (for buckets, by the average per bucket). */
+  public long keysBefore(int index) {
+    int unitsBefore = Math.min(units.size(), (index - 1) * size);
+    return unitsBefore == units.size()
+        ? totalKeys
+        : Math.min(totalKeys, Math.round(unitsBefore * keysPerUnit));
   }
 
   /**

@@ -2,12 +2,14 @@ package dev.homeport.operator.rehome;
 
 import dev.homeport.contract.DirectoryEntry;
 import dev.homeport.contract.Durations;
+import dev.homeport.contract.KeyHash;
 import dev.homeport.crds.v1alpha1.HomeAssignment;
 import dev.homeport.crds.v1alpha1.RegionTopology;
 import dev.homeport.crds.v1alpha1.spec.HomeAssignmentSpec;
 import dev.homeport.crds.v1alpha1.spec.RedisMode;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
 import dev.homeport.crds.v1alpha1.spec.RegionState;
+import dev.homeport.crds.v1alpha1.spec.Subject;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentStatus;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
@@ -43,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -91,6 +94,11 @@ public final class HomeAssignmentReconciler
           HomeAssignmentPhase.Failed,
           HomeAssignmentPhase.RolledBack);
 
+  /** Prefixes of the units moves claim, so a key and a bucket never share a claim. */
+  private static final String KEY_CLAIM = "key:";
+
+  private static final String BUCKET_CLAIM = "bucket:";
+
   /** How long a write that must reach every region keeps being retried in one reconcile. */
   private static final Duration ROLL_FORWARD = Duration.ofSeconds(10);
 
@@ -109,7 +117,10 @@ public final class HomeAssignmentReconciler
             return thread;
           });
 
-  /** Keys claimed by moves this operator validated: key → assignment (namespace/name). */
+  /**
+   * Units claimed by moves this operator validated: {@code key:<key>} or {@code bucket:<n>} →
+   * assignment (namespace/name).
+   */
   private final Map<String, String> claims = new HashMap<>();
 
   private final Counter movedKeys;
@@ -143,32 +154,27 @@ public final class HomeAssignmentReconciler
     if (phase != null && FINISHED.contains(phase)) {
       return UpdateControl.noUpdate();
     }
-    if (assignment.getSpec().getSubject().getBuckets() != null) {
-      return waiting(
-          assignment,
-          "Unsupported",
-          "spec.subject.buckets: moving bucket ranges is not supported by this operator version;"
-              + " list the keys in spec.subject.keys instead");
-    }
     Setting setting;
     try {
       setting = setting();
     } catch (IllegalStateException | IllegalArgumentException e) {
       return waiting(assignment, "TopologyUnavailable", e.getMessage());
     }
-    Batches batches =
-        new Batches(assignment.getSpec().getSubject().getKeys(), assignment.getSpec().getRate());
     try {
+      setting.regions().loadBuckets(deadline(ROLL_FORWARD));
       int next;
+      Batches batches;
       if (phase == null
           || phase == HomeAssignmentPhase.Validating
           || status.getTotalBatches() == null) {
-        if (!validate(assignment, setting, batches)) {
+        batches = validate(assignment, setting);
+        if (batches == null) {
           return UpdateControl.noUpdate();
         }
         next = 1;
       } else {
-        claim(ref(assignment), batches.keys());
+        batches = batches(assignment, setting, status.getTotalKeys());
+        claim(ref(assignment), batches);
         next = resume(assignment, setting, batches);
         if (next < 0) {
           return UpdateControl.noUpdate();
@@ -192,12 +198,11 @@ public final class HomeAssignmentReconciler
         || phase == HomeAssignmentPhase.Switching) {
       try {
         Setting setting = setting();
-        Batches batches =
-            new Batches(
-                assignment.getSpec().getSubject().getKeys(), assignment.getSpec().getRate());
+        setting.regions().loadBuckets(deadline(ROLL_FORWARD));
+        Batches batches = batches(assignment, setting, status.getTotalKeys());
         List<String> keys = batches.batch(status.getCurrentBatch());
         if (phase == HomeAssignmentPhase.Switching) {
-          switchKeys(assignment, setting, keys, null, deadline(ROLL_FORWARD));
+          switchKeys(assignment, setting, batches.space(), keys, null, deadline(ROLL_FORWARD));
           event(
               assignment,
               "DeletedAfterSwitch",
@@ -205,18 +210,22 @@ public final class HomeAssignmentReconciler
                   + status.getCurrentBatch()
                   + ": its "
                   + keys.size()
-                  + " keys completed their move to "
+                  + " "
+                  + batches.space().many
+                  + " completed their move to "
                   + assignment.getSpec().getToRegion()
                   + "; earlier batches stay moved",
               Events.NORMAL);
         } else {
-          rollBack(assignment, setting, keys, deadline(ROLL_FORWARD));
+          rollBack(assignment, setting, batches.space(), keys, deadline(ROLL_FORWARD));
           event(
               assignment,
               "DeletedRolledBack",
               "deleted while moving batch "
                   + status.getCurrentBatch()
-                  + ": its keys went back to their old homes; "
+                  + ": its "
+                  + batches.space().many
+                  + " went back to their old homes; "
                   + status.getMovedKeys()
                   + " keys of earlier batches stay at "
                   + assignment.getSpec().getToRegion(),
@@ -243,11 +252,14 @@ public final class HomeAssignmentReconciler
 
   // ---- Validation ----------------------------------------------------------------------------
 
-  /** Validates and claims the keys; false when the assignment failed validation. */
-  private boolean validate(HomeAssignment assignment, Setting setting, Batches batches)
-      throws Unfinished {
+  /**
+   * Validates the move, claims its units and cuts its batches; null when the assignment failed
+   * validation.
+   */
+  private Batches validate(HomeAssignment assignment, Setting setting) throws Unfinished {
     HomeAssignmentStatus status = status(assignment);
     Instant now = clock.instant();
+    Subject subject = assignment.getSpec().getSubject();
     if (status.getPhase() != HomeAssignmentPhase.Validating) {
       status.setPhase(HomeAssignmentPhase.Validating);
       status.setPhaseStartedAt(now.toString());
@@ -259,36 +271,50 @@ public final class HomeAssignmentReconciler
           assignment,
           "Validating",
           "validating a move of "
-              + batches.totalKeys()
-              + " keys to "
+              + (subject.getKeys() != null
+                  ? subject.getKeys().size() + " keys"
+                  : "buckets " + String.join(", ", subject.getBuckets()))
+              + " to "
               + assignment.getSpec().getToRegion(),
           Events.NORMAL);
     }
-    List<String> keys = batches.keys();
+    Batches batches;
+    try {
+      batches = batches(assignment, setting, null);
+    } catch (IllegalArgumentException e) {
+      return failed(assignment, "InvalidSubject", e.getMessage());
+    }
+    Space space = batches.space();
+    List<String> units = batches.units();
     String problem = targetProblem(assignment.getSpec(), setting);
     String reason = "TargetUnavailable";
+    Map<String, DirectoryEntry> entries = null;
     if (problem == null) {
-      problem = residencyProblem(assignment.getSpec(), setting, keys);
+      entries = setting.regions().entries(space, units, deadline(ROLL_FORWARD));
+      problem = residencyProblem(assignment, setting, space, units, entries);
       reason = "ResidencyViolation";
     }
     if (problem == null) {
       synchronized (claims) {
-        problem = overlapProblem(assignment, keys);
+        problem = overlapProblem(assignment, setting, batches);
         reason = "OverlappingMove";
         if (problem == null) {
-          claim(ref(assignment), keys);
+          claim(ref(assignment), batches);
         }
       }
     }
     if (problem != null) {
-      status.setPhase(HomeAssignmentPhase.Failed);
-      status.setFinishedAt(clock.instant().toString());
-      status.setMessage(problem);
-      setCondition(assignment, "Valid", "False", reason, problem);
-      patchStatus(assignment);
-      event(assignment, reason, problem, Events.WARNING);
-      registry.counter("homeport.rehome.assignments", "outcome", "failed").increment();
-      return false;
+      return failed(assignment, reason, problem);
+    }
+    String counted = "";
+    if (space == Space.BUCKETS) {
+      Long keys = countKeys(setting, units, entries);
+      batches = batches(assignment, setting, keys);
+      counted =
+          keys != null
+              ? "; the buckets hold " + keys + " keys, as the applications report them"
+              : "; the applications report no key counts (replicationProbe ?buckets=), so"
+                  + " spec.rate is read as buckets per second and totalKeys counts buckets";
     }
     setCondition(
         assignment,
@@ -297,13 +323,133 @@ public final class HomeAssignmentReconciler
         "Validated",
         "target "
             + assignment.getSpec().getToRegion()
-            + " is Active and allows the keys' residency");
-    status.setTotalKeys((long) batches.totalKeys());
+            + " is Active and allows the "
+            + space.many
+            + "' residency"
+            + counted);
+    status.setTotalKeys(batches.totalKeys());
     status.setTotalBatches(batches.count());
-    status.setBatchSize(batches.size());
+    status.setBatchSize((int) batches.keysPerBatch());
     status.setMovedKeys(0L);
     status.setCurrentBatch(1);
-    return true;
+    return batches;
+  }
+
+  private Batches failed(HomeAssignment assignment, String reason, String problem) {
+    HomeAssignmentStatus status = status(assignment);
+    status.setPhase(HomeAssignmentPhase.Failed);
+    status.setFinishedAt(clock.instant().toString());
+    status.setMessage(problem);
+    setCondition(assignment, "Valid", "False", reason, problem);
+    patchStatus(assignment);
+    event(assignment, reason, problem, Events.WARNING);
+    registry.counter("homeport.rehome.assignments", "outcome", "failed").increment();
+    return null;
+  }
+
+  /**
+   * The batches of the assignment's subject.
+   *
+   * @param totalKeys for buckets, the keys they hold as validation counted them (status.totalKeys);
+   *     null when not counted
+   * @throws IllegalArgumentException naming the field, for bucket ranges outside the topology
+   */
+  private static Batches batches(HomeAssignment assignment, Setting setting, Long totalKeys) {
+    Subject subject = assignment.getSpec().getSubject();
+    int rate = assignment.getSpec().getRate();
+    if (subject.getKeys() != null) {
+      return Batches.ofKeys(subject.getKeys(), rate);
+    }
+    return Batches.ofBuckets(
+        buckets(subject.getBuckets(), setting.regions().buckets(), setting), totalKeys, rate);
+  }
+
+  /** Every bucket of {@code ranges} ("7", "0-511"), in order. */
+  private static List<Integer> buckets(List<String> ranges, int count, Setting setting) {
+    List<Integer> buckets = new ArrayList<>();
+    for (int i = 0; i < ranges.size(); i++) {
+      String range = ranges.get(i);
+      String[] ends = range.split("-");
+      int from = Integer.parseInt(ends[0]);
+      int to = Integer.parseInt(ends[ends.length - 1]);
+      if (to >= count || from > to) {
+        throw new IllegalArgumentException(
+            "spec.subject.buckets["
+                + i
+                + "] ("
+                + range
+                + "): RegionTopology "
+                + setting.topology().getMetadata().getName()
+                + " has "
+                + count
+                + " buckets, 0-"
+                + (count - 1));
+      }
+      for (int bucket = from; bucket <= to; bucket++) {
+        buckets.add(bucket);
+      }
+    }
+    return buckets;
+  }
+
+  /** The spec field a unit comes from, for messages: {@code spec.subject.keys[3] (user-9)}. */
+  private static String field(HomeAssignment assignment, Space space, String unit) {
+    Subject subject = assignment.getSpec().getSubject();
+    if (space == Space.KEYS) {
+      return "spec.subject.keys[" + subject.getKeys().indexOf(unit) + "] (" + unit + ")";
+    }
+    int bucket = Integer.parseInt(unit);
+    List<String> ranges = subject.getBuckets();
+    for (int i = 0; i < ranges.size(); i++) {
+      String[] ends = ranges.get(i).split("-");
+      if (bucket >= Integer.parseInt(ends[0])
+          && bucket <= Integer.parseInt(ends[ends.length - 1])) {
+        return "spec.subject.buckets[" + i + "] (" + ranges.get(i) + "): bucket " + unit;
+      }
+    }
+    return "bucket " + unit;
+  }
+
+  /**
+   * The keys the buckets hold, summed from what each bucket's current home region's application
+   * reports; null when one of them reports none.
+   */
+  private Long countKeys(Setting setting, List<String> units, Map<String, DirectoryEntry> entries)
+      throws Unfinished {
+    Map<String, List<Integer>> bySource = new TreeMap<>();
+    for (String unit : units) {
+      bySource
+          .computeIfAbsent(
+              setting.regions().home(Space.BUCKETS, unit, entries.get(unit)),
+              home -> new ArrayList<>())
+          .add(Integer.valueOf(unit));
+    }
+    long total = 0;
+    for (Map.Entry<String, List<Integer>> source : bySource.entrySet()) {
+      RegionSpec spec = setting.regions().spec(source.getKey());
+      String probe = spec == null ? null : spec.getReplicationProbe();
+      if (probe == null) {
+        return null;
+      }
+      Map<Integer, Long> counts;
+      try {
+        counts = watermark.bucketKeys(probe, setting.regions().buckets());
+      } catch (IOException e) {
+        throw new Unfinished(
+            source.getKey(),
+            "region " + source.getKey() + ": cannot count the keys per bucket: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Unfinished("interrupted while counting keys");
+      }
+      if (counts == null) {
+        return null;
+      }
+      for (Integer bucket : source.getValue()) {
+        total += counts.getOrDefault(bucket, 0L);
+      }
+    }
+    return total;
   }
 
   private static String targetProblem(HomeAssignmentSpec spec, Setting setting) {
@@ -339,8 +485,13 @@ public final class HomeAssignmentReconciler
     return null;
   }
 
-  private String residencyProblem(HomeAssignmentSpec spec, Setting setting, List<String> keys)
-      throws Unfinished {
+  private static String residencyProblem(
+      HomeAssignment assignment,
+      Setting setting,
+      Space space,
+      List<String> units,
+      Map<String, DirectoryEntry> entries) {
+    HomeAssignmentSpec spec = assignment.getSpec();
     RegionSpec target = setting.regions().spec(spec.getToRegion());
     Set<String> allowed = new TreeSet<>(target.getAcceptsResidency());
     allowed.add(target.getResidency());
@@ -357,18 +508,13 @@ public final class HomeAssignmentReconciler
               + target.getAcceptsResidency()
               + ")";
     }
-    Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline(ROLL_FORWARD));
-    for (int i = 0; i < keys.size(); i++) {
-      String key = keys.get(i);
-      String home = home(setting, key, entries.get(key));
+    for (String unit : units) {
+      String home = setting.regions().home(space, unit, entries.get(unit));
       RegionSpec homeSpec = setting.regions().spec(home);
       String residency = homeSpec == null ? null : homeSpec.getResidency();
       if (residency != null && !allowed.contains(residency)) {
-        return "spec.subject.keys["
-            + i
-            + "] ("
-            + key
-            + "): its home "
+        return field(assignment, space, unit)
+            + ": its home "
             + home
             + " has residency "
             + residency
@@ -378,47 +524,87 @@ public final class HomeAssignmentReconciler
             + target.getResidency()
             + ", accepts "
             + target.getAcceptsResidency()
-            + "); set spec.residency only if the keys' data may leave "
+            + "); set spec.residency only if the "
+            + space.many
+            + "' data may leave "
             + residency;
       }
     }
     return null;
   }
 
-  /** A key claimed by another move, in this process or (after a restart) in the API server. */
-  private String overlapProblem(HomeAssignment assignment, List<String> keys) {
+  /**
+   * A unit claimed by another move, in this process or (after a restart) in the API server. A
+   * bucket move and a key move overlap when the key is in the bucket: the key's home may be the
+   * bucket's.
+   */
+  private String overlapProblem(HomeAssignment assignment, Setting setting, Batches batches) {
     String self = ref(assignment);
     Map<String, String> others = new HashMap<>();
     claims.forEach(
-        (key, owner) -> {
-          if (!owner.equals(self)) others.put(key, owner);
+        (claim, owner) -> {
+          if (!owner.equals(self)) others.put(claim, owner);
         });
     for (HomeAssignment other :
         client.resources(HomeAssignment.class).inAnyNamespace().list().getItems()) {
       String otherRef = ref(other);
       if (otherRef.equals(self)
           || other.getStatus() == null
-          || !MOVING.contains(other.getStatus().getPhase())
-          || other.getSpec().getSubject().getKeys() == null) {
+          || !MOVING.contains(other.getStatus().getPhase())) {
         continue;
       }
-      for (String key : other.getSpec().getSubject().getKeys()) {
-        others.putIfAbsent(key, otherRef);
+      try {
+        for (String claim : claimsOf(batches(other, setting, null))) {
+          others.putIfAbsent(claim, otherRef);
+        }
+      } catch (IllegalArgumentException e) {
+        // its subject does not fit the topology: it fails its own validation and moves nothing
       }
     }
-    for (int i = 0; i < keys.size(); i++) {
-      String owner = others.get(keys.get(i));
+    Map<String, String> bucketsOfKeys = new HashMap<>();
+    others.forEach(
+        (claim, owner) -> {
+          if (claim.startsWith(KEY_CLAIM)) {
+            String key = claim.substring(KEY_CLAIM.length());
+            bucketsOfKeys.putIfAbsent(
+                BUCKET_CLAIM + KeyHash.bucket(key, setting.regions().buckets()), owner);
+          }
+        });
+    Space space = batches.space();
+    for (String unit : batches.units()) {
+      String owner;
+      String why = "";
+      if (space == Space.KEYS) {
+        owner = others.get(KEY_CLAIM + unit);
+        if (owner == null) {
+          int bucket = KeyHash.bucket(unit, setting.regions().buckets());
+          owner = others.get(BUCKET_CLAIM + bucket);
+          why = " (its bucket " + bucket + ")";
+        }
+      } else {
+        owner = others.get(BUCKET_CLAIM + unit);
+        if (owner == null) {
+          owner = bucketsOfKeys.get(BUCKET_CLAIM + unit);
+          why = " (a key in it)";
+        }
+      }
       if (owner != null) {
-        return "spec.subject.keys["
-            + i
-            + "] ("
-            + keys.get(i)
-            + ") is already moving in HomeAssignment "
+        return field(assignment, space, unit)
+            + " is already moving"
+            + why
+            + " in HomeAssignment "
             + owner
             + "; wait until it finishes";
       }
     }
     return null;
+  }
+
+  private static List<String> claimsOf(Batches batches) {
+    String prefix = batches.space() == Space.KEYS ? KEY_CLAIM : BUCKET_CLAIM;
+    List<String> claimed = new ArrayList<>(batches.units().size());
+    batches.units().forEach(unit -> claimed.add(prefix + unit));
+    return claimed;
   }
 
   // ---- Moving ---------------------------------------------------------------------------------
@@ -438,9 +624,10 @@ public final class HomeAssignmentReconciler
     }
     Instant fencedAt = status.getFencedAt() == null ? null : Instant.parse(status.getFencedAt());
     if (fencedAt != null && clock.instant().isAfter(fencedAt.plus(maxUnavailable(assignment)))) {
-      rollBack(assignment, setting, keys, deadline(ROLL_FORWARD));
+      rollBack(assignment, setting, batches.space(), keys, deadline(ROLL_FORWARD));
       finishRolledBack(
           assignment,
+          batches,
           keys,
           "the operator resumed batch "
               + status.getCurrentBatch()
@@ -481,7 +668,10 @@ public final class HomeAssignmentReconciler
     status.setFencedAt(null);
     status.setMessage(
         status.getMovedKeys()
-            + " keys now home in "
+            + (batches.space() == Space.KEYS
+                ? " keys"
+                : " keys in " + batches.units().size() + " buckets")
+            + " now home in "
             + assignment.getSpec().getToRegion()
             + "; longest write unavailability "
             + status.getWriteUnavailability());
@@ -496,6 +686,7 @@ public final class HomeAssignmentReconciler
   private boolean moveBatch(HomeAssignment assignment, Setting setting, Batches batches, int index)
       throws Unfinished {
     HomeAssignmentStatus status = status(assignment);
+    Space space = batches.space();
     List<String> keys = batches.batch(index);
     // A batch redone after a restart keeps the time of its first fence: the deadline stands.
     Instant fencedAt =
@@ -511,17 +702,26 @@ public final class HomeAssignmentReconciler
           assignment,
           HomeAssignmentPhase.Fencing,
           first,
-          "fencing batch " + index + " of " + batches.count() + " (" + keys.size() + " keys)");
-      Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
+          "fencing batch "
+              + index
+              + " of "
+              + batches.count()
+              + " ("
+              + keys.size()
+              + " "
+              + space.many
+              + ")");
+      Map<String, DirectoryEntry> entries = setting.regions().entries(space, keys, deadline);
       known.putAll(entries);
       Map<String, DirectoryEntry> fences = new LinkedHashMap<>();
       Map<String, Set<String>> oldHomes = new HashMap<>();
       for (String key : keys) {
         DirectoryEntry entry = entries.get(key);
         if (entry != null && entry.fenced() && !self.equals(entry.movedBy())) {
-          throw new Unfinished("key " + key + " is fenced by another move, " + entry.movedBy());
+          throw new Unfinished(
+              space.one + " " + key + " is fenced by another move, " + entry.movedBy());
         }
-        String home = home(setting, key, entry);
+        String home = setting.regions().home(space, key, entry);
         if (home.equals(assignment.getSpec().getToRegion()) && (entry == null || !entry.fenced())) {
           continue; // already home there
         }
@@ -529,11 +729,11 @@ public final class HomeAssignmentReconciler
         oldHomes.computeIfAbsent(home, h -> new TreeSet<>()).add(key);
       }
       long start = System.nanoTime();
-      setting.regions().write(fences, deadline);
+      setting.regions().write(space, fences, deadline);
       known.putAll(fences);
       timings[0] = System.nanoTime() - start;
       if (!fences.isEmpty()) {
-        setting.regions().barrier(List.copyOf(fences.keySet()), deadline);
+        setting.regions().barrier(space, List.copyOf(fences.keySet()), deadline);
       }
       timings[1] = System.nanoTime() - start;
 
@@ -550,9 +750,10 @@ public final class HomeAssignmentReconciler
       drain(assignment, setting, oldHomes.keySet(), deadline);
       timings[2] = System.nanoTime() - start;
     } catch (Unfinished e) {
-      rollBack(assignment, setting, keys, deadline(ROLL_FORWARD));
+      rollBack(assignment, setting, space, keys, deadline(ROLL_FORWARD));
       finishRolledBack(
           assignment,
+          batches,
           keys,
           "batch "
               + index
@@ -569,12 +770,13 @@ public final class HomeAssignmentReconciler
         "switching batch " + index + " to " + assignment.getSpec().getToRegion());
     finishSwitch(assignment, setting, batches, index, known, fencedAt);
     log.info(
-        "HomeAssignment {} batch {}/{} ({} keys) moved: fenced at {} ms, barrier passed at {} ms,"
+        "HomeAssignment {} batch {}/{} ({} {}) moved: fenced at {} ms, barrier passed at {} ms,"
             + " drained at {} ms, switched at {} ms",
         self,
         index,
         batches.count(),
         keys.size(),
+        space.many,
         timings[0] / 1_000_000,
         timings[1] / 1_000_000,
         timings[2] / 1_000_000,
@@ -592,15 +794,15 @@ public final class HomeAssignmentReconciler
       throws Unfinished {
     HomeAssignmentStatus status = status(assignment);
     List<String> keys = batches.batch(index);
-    switchKeys(assignment, setting, keys, fences, deadline(ROLL_FORWARD));
+    switchKeys(assignment, setting, batches.space(), keys, fences, deadline(ROLL_FORWARD));
     Duration unavailable = Duration.between(fencedAt, clock.instant());
     unavailability.record(unavailable);
-    movedKeys.increment(keys.size());
+    movedKeys.increment(batches.keysBefore(index + 1) - batches.keysBefore(index));
     String longest = status.getWriteUnavailability();
     if (longest == null || Durations.parse(longest).compareTo(unavailable) < 0) {
       status.setWriteUnavailability(unavailable.toMillis() + "ms");
     }
-    status.setMovedKeys((long) batches.keysBefore(index) + keys.size());
+    status.setMovedKeys(batches.keysBefore(index + 1));
     status.setFencedAt(null);
     if (index < batches.count()) {
       status.setPhase(HomeAssignmentPhase.Pending);
@@ -653,7 +855,6 @@ public final class HomeAssignmentReconciler
     }
   }
 
-  /** The batch's keys take the new home, unfenced; idempotent. */
   /**
    * Every key of the batch takes the new home, unfenced, in every region; idempotent. The entry is
    * written even where it equals the bucket's region: its epoch, above the fence's, is what tells a
@@ -664,18 +865,19 @@ public final class HomeAssignmentReconciler
   private void switchKeys(
       HomeAssignment assignment,
       Setting setting,
+      Space space,
       List<String> keys,
       Map<String, DirectoryEntry> known,
       Instant deadline)
       throws Unfinished {
     String target = assignment.getSpec().getToRegion();
     Map<String, DirectoryEntry> entries =
-        known != null ? known : setting.regions().entries(keys, deadline);
+        known != null ? known : setting.regions().entries(space, keys, deadline);
     Map<String, DirectoryEntry> settled = new LinkedHashMap<>();
     for (String key : keys) {
       settled.put(key, DirectoryEntry.settled(target, nextEpoch(setting, entries.get(key))));
     }
-    setting.regions().write(settled, deadline);
+    setting.regions().write(space, settled, deadline);
   }
 
   /**
@@ -683,10 +885,10 @@ public final class HomeAssignmentReconciler
    * begun in some region (the new home, at a later epoch) complete it instead. Idempotent.
    */
   private void rollBack(
-      HomeAssignment assignment, Setting setting, List<String> keys, Instant deadline)
+      HomeAssignment assignment, Setting setting, Space space, List<String> keys, Instant deadline)
       throws Unfinished {
     String self = ref(assignment);
-    Map<String, DirectoryEntry> entries = setting.regions().entries(keys, deadline);
+    Map<String, DirectoryEntry> entries = setting.regions().entries(space, keys, deadline);
     Map<String, DirectoryEntry> restored = new LinkedHashMap<>();
     String target = assignment.getSpec().getToRegion();
     for (String key : keys) {
@@ -694,17 +896,18 @@ public final class HomeAssignmentReconciler
       if (entry != null && entry.fenced() && self.equals(entry.movedBy())) {
         restored.put(
             key,
-            entry.home().equals(setting.regions().bucketHome(key))
+            entry.home().equals(setting.regions().home(space, key, null))
                 ? null
                 : DirectoryEntry.settled(entry.home(), nextEpoch(setting, entry)));
       } else if (entry != null && !entry.fenced() && entry.home().equals(target)) {
         restored.put(key, entry);
       }
     }
-    setting.regions().write(restored, deadline);
+    setting.regions().write(space, restored, deadline);
   }
 
-  private void finishRolledBack(HomeAssignment assignment, List<String> keys, String why) {
+  private void finishRolledBack(
+      HomeAssignment assignment, Batches batches, List<String> keys, String why) {
     HomeAssignmentStatus status = status(assignment);
     Instant now = clock.instant();
     status.setPhase(HomeAssignmentPhase.RolledBack);
@@ -715,7 +918,9 @@ public final class HomeAssignmentReconciler
         why
             + "; its "
             + keys.size()
-            + " keys are back at their old homes"
+            + " "
+            + batches.space().many
+            + " are back at their old homes"
             + (status.getMovedKeys() != null && status.getMovedKeys() > 0
                 ? ", "
                     + status.getMovedKeys()
@@ -806,10 +1011,6 @@ public final class HomeAssignmentReconciler
     return new Setting(topology, view, statuses, epoch);
   }
 
-  private static String home(Setting setting, String key, DirectoryEntry entry) {
-    return entry != null ? entry.home() : setting.regions().bucketHome(key);
-  }
-
   private static long nextEpoch(Setting setting, DirectoryEntry previous) {
     return Math.max(setting.epoch(), previous == null ? 0 : previous.epoch() + 1);
   }
@@ -820,9 +1021,9 @@ public final class HomeAssignmentReconciler
     return names;
   }
 
-  private void claim(String owner, List<String> keys) {
+  private void claim(String owner, Batches batches) {
     synchronized (claims) {
-      keys.forEach(key -> claims.putIfAbsent(key, owner));
+      claimsOf(batches).forEach(claim -> claims.putIfAbsent(claim, owner));
     }
   }
 

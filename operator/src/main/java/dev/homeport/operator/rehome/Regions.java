@@ -54,6 +54,7 @@ final class Regions {
   private final List<BucketAssignment> bucketMap;
   private final int buckets;
   private final Duration instanceLiveness;
+  private volatile Map<Integer, DirectoryEntry> movedBuckets = Map.of();
 
   /**
    * @param instanceLiveness a front-door instance whose last heartbeat is older than this holds no
@@ -76,9 +77,8 @@ final class Regions {
     return specs.get(region);
   }
 
-  /** The region a key's bucket maps to (its home when the directory has no override). */
-  String bucketHome(String key) {
-    int bucket = KeyHash.bucket(key, buckets);
+  /** The region the placement of the routing table gives {@code bucket}. */
+  String placementHome(int bucket) {
     for (BucketAssignment range : bucketMap) {
       if (bucket >= range.from() && bucket <= range.to()) {
         return range.region();
@@ -87,46 +87,118 @@ final class Regions {
     throw new IllegalStateException("bucket " + bucket + " is in no range of the bucket map");
   }
 
+  int buckets() {
+    return buckets;
+  }
+
   /**
-   * Each key's entry as the regions hold it; where they differ, the entry with the highest epoch
-   * (the operator's last write) wins. Null: no override anywhere.
+   * The region a key's bucket homes it in (its home when the directory has no override): the
+   * bucket's entry as last {@link #loadBuckets loaded}, else the placement.
    */
-  Map<String, DirectoryEntry> entries(List<String> keys, Instant deadline) throws Unfinished {
+  String bucketHome(String key) {
+    int bucket = KeyHash.bucket(key, buckets);
+    DirectoryEntry moved = movedBuckets.get(bucket);
+    return moved != null ? moved.home() : placementHome(bucket);
+  }
+
+  /** The home of a unit of {@code space} with this entry (null: no entry of its own). */
+  String home(Space space, String unit, DirectoryEntry entry) {
+    if (entry != null) {
+      return entry.home();
+    }
+    return space == Space.KEYS ? bucketHome(unit) : placementHome(Integer.parseInt(unit));
+  }
+
+  /** Reads every region's bucket entries; {@link #bucketHome} answers from them afterwards. */
+  void loadBuckets(Instant deadline) throws Unfinished {
+    Map<Integer, DirectoryEntry> latest = new HashMap<>();
+    for (Map<Integer, DirectoryEntry> entries :
+        everywhere(links.keySet(), "read the bucket entries", RegionLink::allBuckets, deadline)
+            .values()) {
+      entries.forEach((bucket, entry) -> latest.merge(bucket, entry, Regions::later));
+    }
+    movedBuckets = latest;
+  }
+
+  /**
+   * Each unit's entry as the regions hold it; where they differ, the entry with the highest epoch
+   * (the operator's last write) wins. Null: no entry anywhere.
+   */
+  Map<String, DirectoryEntry> entries(Space space, List<String> units, Instant deadline)
+      throws Unfinished {
     Map<String, DirectoryEntry> latest = new HashMap<>();
-    for (String key : keys) {
-      latest.put(key, null);
+    for (String unit : units) {
+      latest.put(unit, null);
     }
     for (Map<String, DirectoryEntry> entries :
-        everywhere(links.keySet(), "read the directory", link -> link.directory(keys), deadline)
+        everywhere(
+                links.keySet(),
+                "read the " + space.one + " entries",
+                link -> read(space, link, units),
+                deadline)
             .values()) {
       entries.forEach(
-          (key, entry) -> {
-            DirectoryEntry known = latest.get(key);
-            if (entry != null && (known == null || entry.epoch() > known.epoch())) {
-              latest.put(key, entry);
+          (unit, entry) -> {
+            if (entry != null) {
+              latest.put(unit, later(latest.get(unit), entry));
             }
           });
     }
     return latest;
   }
 
-  /** Writes the same entries (null deletes) into every region's directory. */
-  void write(Map<String, DirectoryEntry> entries, Instant deadline) throws Unfinished {
-    if (!entries.isEmpty()) {
+  private static DirectoryEntry later(DirectoryEntry known, DirectoryEntry entry) {
+    return known == null || entry.epoch() > known.epoch() ? entry : known;
+  }
+
+  private static CompletionStage<Map<String, DirectoryEntry>> read(
+      Space space, RegionLink link, List<String> units) {
+    if (space == Space.KEYS) {
+      return link.directory(units);
+    }
+    return link.buckets(numbers(units))
+        .thenApply(
+            entries -> {
+              Map<String, DirectoryEntry> byUnit = new HashMap<>();
+              entries.forEach((bucket, entry) -> byUnit.put(bucket.toString(), entry));
+              return byUnit;
+            });
+  }
+
+  /** Writes the same entries (null deletes) into every region. */
+  void write(Space space, Map<String, DirectoryEntry> entries, Instant deadline) throws Unfinished {
+    if (entries.isEmpty()) {
+      return;
+    }
+    if (space == Space.KEYS) {
       everywhere(
           links.keySet(), "write the directory", link -> link.writeDirectory(entries), deadline);
+      return;
     }
+    Map<Integer, DirectoryEntry> byBucket = new LinkedHashMap<>();
+    entries.forEach((unit, entry) -> byBucket.put(Integer.valueOf(unit), entry));
+    everywhere(
+        links.keySet(), "write the bucket entries", link -> link.writeBuckets(byBucket), deadline);
+  }
+
+  static List<Integer> numbers(List<String> units) {
+    List<Integer> numbers = new ArrayList<>(units.size());
+    units.forEach(unit -> numbers.add(Integer.valueOf(unit)));
+    return numbers;
   }
 
   /**
    * Returns once every live front-door instance of every region has dropped its cached entries for
-   * {@code keys} and finished the writes for them it had begun. Each round asks every region still
-   * waited for at once; the barrier is announced again every {@link #REANNOUNCE}, for instances
-   * that missed the message or registered since.
+   * {@code units} and finished the writes for them (for a bucket: any key in it) it had begun. Each
+   * round asks every region still waited for at once; the barrier is announced again every {@link
+   * #REANNOUNCE}, for instances that missed the message or registered since.
    */
-  void barrier(List<String> keys, Instant deadline) throws Unfinished {
+  void barrier(Space space, List<String> units, Instant deadline) throws Unfinished {
+    String id = UUID.randomUUID().toString();
     DirectoryBarrier barrier =
-        DirectoryBarrier.forKeys(UUID.randomUUID().toString(), keys, Instant.now().toString());
+        space == Space.KEYS
+            ? DirectoryBarrier.forKeys(id, units, Instant.now().toString())
+            : DirectoryBarrier.forBuckets(id, numbers(units), Instant.now().toString());
     Set<String> pending = new TreeSet<>(links.keySet());
     Map<String, String> silent = new HashMap<>();
     Instant announced = Instant.MIN;

@@ -8,13 +8,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The application's replication position, read from the endpoint a region names in {@code
  * spec.regions[].replicationProbe}. The endpoint answers {@code GET} with JSON {@code {"position":
  * <this region's write position>, "applied": {"<region>": <position of that region's writes applied
  * here>, ...}}}. Draining a key from {@code old} to {@code new} reads {@code old}'s position after
- * the fence and waits until {@code new} reports {@code applied[old]} at or past it.
+ * the fence and waits until {@code new} reports {@code applied[old]} at or past it. Moving buckets
+ * also asks it how many keys each bucket holds, to pace the move.
  */
 final class ReplicationWatermark {
 
@@ -37,6 +40,27 @@ final class ReplicationWatermark {
   long applied(String probeUrl, String source) throws IOException, InterruptedException {
     JsonNode applied = read(probeUrl).path("applied").path(source);
     return applied.isNumber() ? applied.asLong() : -1;
+  }
+
+  /**
+   * How many keys the region's application holds in each bucket, asked as {@code GET
+   * <probe>?buckets=<count>} and answered in {@code "bucketKeys": {"<bucket>": <keys>, ...}} (a
+   * bucket left out holds none; buckets are {@link dev.homeport.contract.KeyHash}'s). Null when the
+   * application does not report them.
+   */
+  Map<Integer, Long> bucketKeys(String probeUrl, int buckets)
+      throws IOException, InterruptedException {
+    String url = probeUrl + (probeUrl.contains("?") ? "&" : "?") + "buckets=" + buckets;
+    JsonNode counts = read(url).path("bucketKeys");
+    if (!counts.isObject()) {
+      return null;
+    }
+    Map<Integer, Long> keys = new HashMap<>();
+    counts
+        .fields()
+        .forEachRemaining(
+            field -> keys.put(Integer.valueOf(field.getKey()), field.getValue().asLong()));
+    return keys;
   }
 
   private JsonNode read(String probeUrl) throws IOException, InterruptedException {

@@ -18,7 +18,7 @@ class BatchesTest {
   void batchesCoverEveryKeyOnceInOrderAndRepeatedKeysMoveOnce() {
     List<String> keys = new ArrayList<>(keys(1001));
     keys.add("user-5");
-    Batches batches = new Batches(keys, 2000);
+    Batches batches = Batches.ofKeys(keys, 2000);
     assertThat(batches.size()).isEqualTo(500);
     assertThat(batches.count()).isEqualTo(3);
     assertThat(batches.totalKeys()).isEqualTo(1001);
@@ -33,12 +33,37 @@ class BatchesTest {
 
   @Test
   void batchesArePacedSoKeysMoveNoFasterThanTheRate() {
-    Batches slow = new Batches(keys(10), 2);
+    Batches slow = Batches.ofKeys(keys(10), 2);
     assertThat(slow.size()).isEqualTo(1);
     assertThat(slow.earliestStart(1)).isEqualTo(Duration.ZERO);
     assertThat(slow.earliestStart(5)).isEqualTo(Duration.ofSeconds(2));
-    Batches fast = new Batches(keys(100_000), 1_000_000);
+    Batches fast = Batches.ofKeys(keys(100_000), 1_000_000);
     assertThat(fast.size()).isEqualTo(Batches.MAX_BATCH);
     assertThat(fast.earliestStart(201)).isEqualTo(Duration.ofMillis(100));
+  }
+
+  @Test
+  void bucketsAreCutByTheKeysTheyHoldOnAverageWithoutACap() {
+    List<Integer> buckets = new ArrayList<>();
+    for (int b = 0; b < 1000; b++) {
+      buckets.add(b);
+    }
+    buckets.add(7); // listed twice, moved once
+    Batches batches = Batches.ofBuckets(buckets, 100_000L, 20_000);
+    assertThat(batches.size()).as("5,000 keys a batch at 100 keys a bucket").isEqualTo(50);
+    assertThat(batches.count()).isEqualTo(20);
+    assertThat(batches.keysPerBatch()).isEqualTo(5_000);
+    assertThat(batches.batch(2)).first().isEqualTo("50");
+    assertThat(batches.keysBefore(3)).isEqualTo(10_000);
+    assertThat(batches.keysBefore(21)).isEqualTo(100_000);
+    assertThat(batches.earliestStart(20)).isEqualTo(Duration.ofMillis(4_750));
+
+    Batches big = Batches.ofBuckets(buckets, 1_000L, 1_000_000);
+    assertThat(big.count()).as("more keys a batch than there are").isEqualTo(1);
+
+    Batches unknown = Batches.ofBuckets(buckets, null, 100);
+    assertThat(unknown.size()).as("rate read as buckets per second").isEqualTo(25);
+    assertThat(unknown.totalKeys()).isEqualTo(1000);
+    assertThat(unknown.earliestStart(2)).isEqualTo(Duration.ofMillis(250));
   }
 }
