@@ -1,21 +1,25 @@
 package dev.homeport.e2e;
 
+import dev.homeport.contract.KeyHash;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One application backend per region, each with its own write log, replicated to the others
  * asynchronously with a configurable lag, and a replication-position endpoint ({@code GET
- * /replication}) for the operator's drain step. Every write carries a unique {@code X-Write-Id};
- * the backends record where and when each was applied, count duplicates, and count writes a region
- * applied for a key before it had applied every write another region had taken for that key.
+ * /replication}, with the keys stored per bucket when asked {@code ?buckets=<n>}) for the
+ * operator's drain and pacing. Every write carries a unique {@code X-Write-Id}; the backends record
+ * where and when each was applied, count duplicates, and count writes a region applied for a key
+ * before it had applied every write another region had taken for that key.
  */
 final class RecordingBackends {
 
@@ -28,6 +32,7 @@ final class RecordingBackends {
   private final Map<String, Map<String, Integer>> local = new HashMap<>(); // region → key → count
   private final Map<String, Map<String, Integer>> replicated = new HashMap<>(); // "from>to" → ...
   private final Map<String, Applied> byId = new ConcurrentHashMap<>();
+  private final Set<String> keys = ConcurrentHashMap.newKeySet(); // every key stored, replicated
   private final Map<String, HttpServer> servers = new HashMap<>();
   private final AtomicInteger duplicates = new AtomicInteger();
   private final List<String> staleWrites = new ArrayList<>();
@@ -49,7 +54,12 @@ final class RecordingBackends {
               .requestHandler(
                   request -> {
                     if (request.path().equals("/replication")) {
-                      request.response().end(position(region).encode());
+                      String buckets = request.getParam("buckets");
+                      JsonObject answer = position(region);
+                      if (buckets != null) {
+                        answer.put("bucketKeys", bucketKeys(Integer.parseInt(buckets)));
+                      }
+                      request.response().end(answer.encode());
                     } else if (request.method().name().equals("GET")) {
                       request.response().end(region);
                     } else {
@@ -102,6 +112,7 @@ final class RecordingBackends {
     }
     logs.get(region).add(write);
     local.get(region).merge(key, 1, Integer::sum);
+    keys.add(key);
   }
 
   private synchronized void replicate() {
@@ -134,6 +145,22 @@ final class RecordingBackends {
       }
     }
     return new JsonObject().put("position", logs.get(region).size()).put("applied", applied);
+  }
+
+  /** Stores data for {@code stored} as if written long ago, everywhere. */
+  void preload(Collection<String> stored) {
+    keys.addAll(stored);
+  }
+
+  /** Keys stored per bucket ({@link KeyHash}), as the replication probe reports them. */
+  private JsonObject bucketKeys(int buckets) {
+    Map<Integer, Integer> counts = new HashMap<>();
+    for (String key : keys) {
+      counts.merge(KeyHash.bucket(key, buckets), 1, Integer::sum);
+    }
+    JsonObject answer = new JsonObject();
+    counts.forEach((bucket, count) -> answer.put(bucket.toString(), count));
+    return answer;
   }
 
   Applied applied(String writeId) {

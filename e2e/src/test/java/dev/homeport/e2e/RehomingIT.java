@@ -3,12 +3,14 @@ package dev.homeport.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.homeport.contract.BucketAssignment;
 import dev.homeport.contract.ContractJson;
 import dev.homeport.contract.DirectoryEntry;
 import dev.homeport.contract.RedisKeys;
 import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.HomeAssignment;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
+import dev.homeport.crds.v1alpha1.status.HomeAssignmentStatus;
 import dev.homeport.frontdoor.FrontDoor;
 import dev.homeport.frontdoor.config.FrontDoorConfig;
 import dev.homeport.frontdoor.routing.RoutingSnapshot;
@@ -34,10 +36,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -197,6 +201,142 @@ class RehomingIT {
     assertThat(p99).as("p99 per-key write unavailability (ms)").isLessThan(500);
   }
 
+  /**
+   * Singapore's bucket range, holding 100,000 keys, moves to mumbai at 25,000 keys/s while writes
+   * to 2,000 of those keys go through all three front-doors; kubectl shows the progress.
+   */
+  @Test
+  void hundredThousandKeysMoveByBucketRangeAtTheRateGiven() throws Exception {
+    List<Integer> buckets = new ArrayList<>();
+    for (BucketAssignment range : table.table().bucketMap()) {
+      if (range.region().equals("singapore")) {
+        for (int b = range.from(); b <= range.to(); b++) {
+          buckets.add(b);
+        }
+      }
+    }
+    String subject = buckets.get(0) + "-" + buckets.get(buckets.size() - 1);
+    assertThat(buckets.size())
+        .as("singapore's range is contiguous")
+        .isEqualTo(buckets.get(buckets.size() - 1) - buckets.get(0) + 1);
+    List<String> stored = keysHomedIn("singapore", "bulk-", 100_000);
+    backends.preload(stored);
+    List<String> written = stored.subList(0, 2_000);
+    int rate = 25_000;
+    backends.lag(100);
+    WriteLoad load = new WriteLoad(entries(), written, 16, Duration.ofSeconds(90));
+    await().atMost(Duration.ofSeconds(20)).until(() -> load.acknowledged.size() > 2000);
+
+    Set<String> progress = new LinkedHashSet<>();
+    AtomicBoolean watching = new AtomicBoolean(true);
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (watching.get()) {
+                CommandResult get =
+                    apiServer.kubectl(
+                        "get",
+                        "homeassignment",
+                        "bulk",
+                        "-n",
+                        NAMESPACE,
+                        "-o",
+                        "jsonpath={.status.phase} {.status.movedKeys}/{.status.totalKeys}"
+                            + " batch {.status.currentBatch}/{.status.totalBatches}");
+                if (get.exitCode() == 0) {
+                  progress.add(get.stdout().trim());
+                }
+              }
+            });
+    long created = System.nanoTime();
+    client
+        .resource(
+            """
+            apiVersion: homeport.dev/v1alpha1
+            kind: HomeAssignment
+            metadata: {name: bulk, namespace: %s}
+            spec:
+              subject: {buckets: ["%s"]}
+              toRegion: mumbai
+              reason: bulk move test
+              rate: %d
+              maxWriteUnavailability: 2s
+            """
+                .formatted(NAMESPACE, subject, rate))
+        .create();
+    watcher.start();
+    HomeAssignment done = awaitFinished("bulk", Duration.ofSeconds(60));
+    double seconds = (System.nanoTime() - created) / 1e9;
+    watching.set(false);
+    watcher.join();
+    int ackedBefore = load.acknowledged.size();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> load.acknowledged.size() > ackedBefore + 2000);
+    load.close();
+
+    HomeAssignmentStatus status = done.getStatus();
+    assertThat(status.getPhase()).as(status.getMessage()).isEqualTo(HomeAssignmentPhase.Completed);
+    long total = status.getTotalKeys();
+    assertThat(total)
+        .as("keys the application reports in the buckets")
+        .isGreaterThanOrEqualTo(100_000);
+    assertThat(status.getMovedKeys()).isEqualTo(total);
+    assertWritesAtExactlyOneHome(load, Set.copyOf(written), "singapore", "mumbai");
+    for (String region : REGIONS) {
+      for (int bucket : buckets) {
+        String json = inspect.get(region).sync().hget(RedisKeys.BUCKETS, Integer.toString(bucket));
+        DirectoryEntry entry = ContractJson.read(json, DirectoryEntry.class);
+        assertThat(entry.home()).as(region + " bucket " + bucket).isEqualTo("mumbai");
+        assertThat(entry.fenced()).isFalse();
+      }
+    }
+    assertThat(WriteLoadProbe.status(entries().get(2), stored.get(99_999))).isEqualTo(200);
+    assertThat(backends.applied(WriteLoadProbe.lastId).region()).isEqualTo("mumbai");
+
+    // Paced by the rate: the last batch may not start before (total - its keys) / rate.
+    double paced = (double) (total - total / status.getTotalBatches()) / rate;
+    List<Double> windows = load.windowsMillis();
+    System.out.printf(
+        "Re-homed %d keys in buckets %s singapore -> mumbai at rate %d keys/s in %d batches of"
+            + " ~%d keys: %.2f s (pacing floor %.2f s, rate alone %.2f s); under load %d writes"
+            + " acknowledged, %d met a fence, per-key write unavailability p50 %.0f ms, p99 %.0f"
+            + " ms; kubectl saw %d distinct progress states: %s%n",
+        total,
+        subject,
+        rate,
+        status.getTotalBatches(),
+        status.getBatchSize(),
+        seconds,
+        paced,
+        (double) total / rate,
+        load.acknowledged.size(),
+        windows.size(),
+        percentile(windows, 0.5),
+        percentile(windows, 0.99),
+        progress.size(),
+        progress);
+    assertThat(seconds).as("no faster than the rate").isGreaterThanOrEqualTo(paced);
+    assertThat(seconds)
+        .as("within the rate, plus protocol time")
+        .isLessThan(total / (double) rate + 10);
+    assertThat(progress).as("kubectl shows batches moving").anyMatch(RehomingIT::partlyMoved);
+    assertThat(percentile(windows, 0.99))
+        .as("p99 per-key write unavailability (ms)")
+        .isLessThan(500);
+  }
+
+  /** A kubectl progress line "Phase moved/total batch i/n" with 0 < moved < total. */
+  private static boolean partlyMoved(String line) {
+    String[] parts = line.split(" ");
+    if (parts.length < 2 || !parts[1].matches("\\d+/\\d+")) {
+      return false;
+    }
+    String[] counts = parts[1].split("/");
+    long moved = Long.parseLong(counts[0]);
+    return moved > 0 && moved < Long.parseLong(counts[1]);
+  }
+
   @Test
   void invalidAssignmentsAreRejectedNamingTheField() throws Exception {
     List<String> keys = keysHomedIn("mumbai", "invalid-", 40);
@@ -215,6 +355,22 @@ class RehomingIT {
                 """));
     assertThat(both.exitCode()).isNotZero();
     assertThat(both.toString()).contains("exactly one of subject.keys");
+
+    client
+        .resource(
+            """
+            apiVersion: homeport.dev/v1alpha1
+            kind: HomeAssignment
+            metadata: {name: past-the-end, namespace: default}
+            spec:
+              subject: {buckets: ["3", "60-70"]}
+              toRegion: singapore
+            """)
+        .create();
+    assertFailed(
+        "past-the-end",
+        "InvalidSubject",
+        "spec.subject.buckets[1] (60-70): RegionTopology global has 64 buckets, 0-63");
 
     create("to-tokyo", keys.subList(0, 2), "tokyo", 100, "2s");
     assertFailed(
@@ -376,6 +532,11 @@ class RehomingIT {
   }
 
   private void assertWritesAtExactlyOneHome(WriteLoad load, Set<String> keys) {
+    assertWritesAtExactlyOneHome(load, keys, "mumbai", "singapore");
+  }
+
+  private void assertWritesAtExactlyOneHome(
+      WriteLoad load, Set<String> keys, String from, String to) {
     assertThat(load.failures).as("writes failed other than by a fence").isEmpty();
     assertThat(backends.duplicates()).as("writes applied twice").isZero();
     assertThat(backends.staleWrites()).as("writes applied before replication caught up").isEmpty();
@@ -406,9 +567,9 @@ class RehomingIT {
           .isLessThanOrEqualTo(1);
       assertThat(ordered)
           .as("key " + writes.getKey() + ": only its old home, then its new one, took writes")
-          .allMatch(w -> w.region().equals("mumbai") || w.region().equals("singapore"));
+          .allMatch(w -> w.region().equals(from) || w.region().equals(to));
       if (switches == 1) {
-        assertThat(ordered.get(0).region()).isEqualTo("mumbai");
+        assertThat(ordered.get(0).region()).isEqualTo(from);
       }
     }
   }
