@@ -57,7 +57,9 @@ public class HomeAssignmentSpec {
   @Min(1)
   @Max(1000000)
   @JsonPropertyDescription(
-      "Keys per second for bulk moves; each batch is fenced only while it moves.")
+      "Keys per second for bulk moves; each batch is fenced only while it moves. For buckets the"
+          + " keys are counted by the applications' replicationProbe; without counts this is"
+          + " buckets per second.")
   private Integer rate;
 
   public HomeAssignmentSpec() {}

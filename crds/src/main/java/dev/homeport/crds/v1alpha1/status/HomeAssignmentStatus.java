@@ -17,7 +17,9 @@ public class HomeAssignmentStatus {
       "Pending, Validating, Fencing, Draining, Switching, Completed, Failed or RolledBack.")
   private HomeAssignmentPhase phase;
 
-  @JsonPropertyDescription("Keys in the subject (buckets count as the keys they hold once known).")
+  @JsonPropertyDescription(
+      "Keys in the subject; for buckets, the keys the applications report in them (the number of"
+          + " buckets when they report none).")
   private Long totalKeys;
 
   @JsonPropertyDescription("Keys whose new home has been switched.")
@@ -29,7 +31,8 @@ public class HomeAssignmentStatus {
   @JsonPropertyDescription("Number of batches of the move.")
   private Integer totalBatches;
 
-  @JsonPropertyDescription("Keys per batch; each batch is fenced only while it moves.")
+  @JsonPropertyDescription(
+      "Keys per batch (for buckets, on average); each batch is fenced only while it moves.")
   private Integer batchSize;
 
   @JsonPropertyDescription(
