@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Reads and writes the contract's JSON the same way on both sides. */
 public final class ContractJson {
@@ -41,5 +43,13 @@ public final class ContractJson {
       throw new IllegalArgumentException(
           "Not a valid " + type.getSimpleName() + " document: " + e.getOriginalMessage(), e);
     }
+  }
+
+  /** Reads the hash {@link RedisKeys#BUCKETS} (bucket number → entry JSON), by bucket. */
+  public static Map<Integer, DirectoryEntry> bucketEntries(Map<String, String> hash) {
+    Map<Integer, DirectoryEntry> entries = new HashMap<>();
+    hash.forEach(
+        (bucket, json) -> entries.put(Integer.valueOf(bucket), read(json, DirectoryEntry.class)));
+    return entries;
   }
 }

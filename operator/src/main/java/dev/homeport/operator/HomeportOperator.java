@@ -3,12 +3,15 @@ package dev.homeport.operator;
 import dev.homeport.operator.rehome.HomeAssignmentReconciler;
 import dev.homeport.operator.topology.RegionTopologyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator: the reconcilers registered with the Java Operator SDK, leader-elected through a
@@ -17,10 +20,13 @@ import java.time.Clock;
  */
 public final class HomeportOperator implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(HomeportOperator.class);
+
   private final Operator operator;
   private final HomeAssignmentReconciler rehoming;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private volatile boolean closing;
 
   /**
    * @param leaseNamespace namespace of the leader-election Lease; null: no leader election (a
@@ -38,11 +44,35 @@ public final class HomeportOperator implements AutoCloseable {
                   .withStopOnInformerErrorDuringStartup(false);
               if (leaseNamespace != null) {
                 overrider.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(leaseName, leaseNamespace));
+                    leaderElection(leaseName, leaseNamespace));
               }
             });
     operator.register(new RegionTopologyReconciler(client, Clock.systemUTC(), registry));
     operator.register(rehoming);
+  }
+
+  /**
+   * A replica that loses the Lease while running exits at once (its pod restarts as a follower), so
+   * two replicas never write control data together. Stopping gives the Lease up without exiting:
+   * JOSDK's own exit would come from the shutdown hook, where System.exit blocks forever.
+   */
+  private LeaderElectionConfiguration leaderElection(String leaseName, String leaseNamespace) {
+    return new LeaderElectionConfiguration(
+        leaseName,
+        leaseNamespace,
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        null,
+        new LeaderCallbacks(() -> {}, this::leadershipEnded, leader -> {}),
+        false);
+  }
+
+  private void leadershipEnded() {
+    if (!closing) {
+      log.error("Lost the leader-election Lease; exiting so that only the new leader writes");
+      System.exit(1);
+    }
   }
 
   public void start() {
@@ -60,6 +90,7 @@ public final class HomeportOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     operator.stop();
     rehoming.close();
     registry.close();

@@ -122,7 +122,7 @@ public final class RedisControlStore implements ControlStore {
 
   @Override
   public CompletionStage<Map<Integer, DirectoryEntry>> bucketEntries() {
-    return commands.hgetall(RedisKeys.BUCKETS).thenApply(RedisControlStore::bucketEntries);
+    return commands.hgetall(RedisKeys.BUCKETS).thenApply(ContractJson::bucketEntries);
   }
 
   @Override
@@ -134,16 +134,8 @@ public final class RedisControlStore implements ControlStore {
             values -> {
               Map<String, String> found = new HashMap<>();
               values.forEach(value -> value.ifHasValue(json -> found.put(value.getKey(), json)));
-              return bucketEntries(found);
+              return ContractJson.bucketEntries(found);
             });
-  }
-
-  private static Map<Integer, DirectoryEntry> bucketEntries(Map<String, String> fields) {
-    Map<Integer, DirectoryEntry> entries = new HashMap<>();
-    fields.forEach(
-        (bucket, json) ->
-            entries.put(Integer.valueOf(bucket), ContractJson.read(json, DirectoryEntry.class)));
-    return entries;
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.homeport.contract.RedisKeys;
 import dev.homeport.contract.RoutingTable;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -130,22 +131,23 @@ public final class RegionLink implements AutoCloseable {
   /** The directory entries of {@code keys}; a key without an override maps to null. */
   public CompletionStage<Map<String, DirectoryEntry>> directory(List<String> keys) {
     String[] redisKeys = keys.stream().map(RedisKeys::directory).toArray(String[]::new);
-    return redis
-        .mget(redisKeys)
-        .thenApply(
-            values -> {
-              Map<String, DirectoryEntry> entries = new HashMap<>();
-              for (int i = 0; i < keys.size(); i++) {
-                entries.put(
-                    keys.get(i),
-                    values
-                        .get(i)
-                        .optional()
-                        .map(json -> ContractJson.read(json, DirectoryEntry.class))
-                        .orElse(null));
-              }
-              return entries;
-            });
+    return redis.mget(redisKeys).thenApply(values -> entries(keys, values));
+  }
+
+  /** Pairs each name with its entry read from Redis, in order; null where Redis has none. */
+  private static <K> Map<K, DirectoryEntry> entries(
+      List<K> names, List<KeyValue<String, String>> values) {
+    Map<K, DirectoryEntry> entries = new HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      entries.put(
+          names.get(i),
+          values
+              .get(i)
+              .optional()
+              .map(json -> ContractJson.read(json, DirectoryEntry.class))
+              .orElse(null));
+    }
+    return entries;
   }
 
   /**
@@ -171,37 +173,12 @@ public final class RegionLink implements AutoCloseable {
    */
   public CompletionStage<Map<Integer, DirectoryEntry>> buckets(List<Integer> buckets) {
     String[] fields = buckets.stream().map(String::valueOf).toArray(String[]::new);
-    return redis
-        .hmget(RedisKeys.BUCKETS, fields)
-        .thenApply(
-            values -> {
-              Map<Integer, DirectoryEntry> entries = new HashMap<>();
-              for (int i = 0; i < buckets.size(); i++) {
-                entries.put(
-                    buckets.get(i),
-                    values
-                        .get(i)
-                        .optional()
-                        .map(json -> ContractJson.read(json, DirectoryEntry.class))
-                        .orElse(null));
-              }
-              return entries;
-            });
+    return redis.hmget(RedisKeys.BUCKETS, fields).thenApply(values -> entries(buckets, values));
   }
 
   /** Every bucket entry the region holds. */
   public CompletionStage<Map<Integer, DirectoryEntry>> allBuckets() {
-    return redis
-        .hgetall(RedisKeys.BUCKETS)
-        .thenApply(
-            fields -> {
-              Map<Integer, DirectoryEntry> entries = new HashMap<>();
-              fields.forEach(
-                  (bucket, json) ->
-                      entries.put(
-                          Integer.valueOf(bucket), ContractJson.read(json, DirectoryEntry.class)));
-              return entries;
-            });
+    return redis.hgetall(RedisKeys.BUCKETS).thenApply(ContractJson::bucketEntries);
   }
 
   /**
