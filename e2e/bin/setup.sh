@@ -4,7 +4,9 @@
 #   - kube-apiserver, etcd and kubectl at pinned versions, built from their Go modules and cached
 #     outside the repository (e2e/bin/kube-binaries.sh);
 #   - toxiproxy-server at a pinned version, the fault injector the tests put on cross-region links,
-#     built from its Go module and cached outside the repository (e2e/bin/toxiproxy.sh).
+#     built from its Go module and cached outside the repository (e2e/bin/toxiproxy.sh);
+#   - helm at a pinned version, which the chart tests run, built from its Go module and cached
+#     outside the repository (e2e/bin/helm.sh).
 # Safe to run again: what is already there is kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,9 +39,11 @@ fi
 if command -v go >/dev/null 2>&1; then
   bash "$here/kube-binaries.sh" >/dev/null
   bash "$here/toxiproxy.sh" >/dev/null
+  bash "$here/helm.sh" >/dev/null
 else
   echo "setup: no Go on PATH; the tests will let kube-api-test download the Kubernetes binaries" >&2
   echo "setup: no Go on PATH; tests that inject faults need toxiproxy-server on PATH" \
     "(or HOMEPORT_TOXIPROXY_SERVER)" >&2
+  echo "setup: no Go on PATH; the chart tests need helm on PATH (or HOMEPORT_HELM)" >&2
 fi
 echo "setup: ready" >&2
