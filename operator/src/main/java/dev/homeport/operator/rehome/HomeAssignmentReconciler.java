@@ -20,6 +20,7 @@ import dev.homeport.operator.region.RedisUrls;
 import dev.homeport.operator.region.RegionLink;
 import dev.homeport.operator.rehome.Regions.Unfinished;
 import dev.homeport.operator.routing.BucketPlacement;
+import dev.homeport.operator.routing.BucketSpan;
 import dev.homeport.operator.topology.Policies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -369,10 +370,8 @@ public final class HomeAssignmentReconciler
     List<Integer> buckets = new ArrayList<>();
     for (int i = 0; i < ranges.size(); i++) {
       String range = ranges.get(i);
-      String[] ends = range.split("-");
-      int from = Integer.parseInt(ends[0]);
-      int to = Integer.parseInt(ends[ends.length - 1]);
-      if (to >= count || from > to) {
+      BucketSpan span = BucketSpan.parse(range);
+      if (span.to() >= count || span.from() > span.to()) {
         throw new IllegalArgumentException(
             "spec.subject.buckets["
                 + i
@@ -385,7 +384,7 @@ public final class HomeAssignmentReconciler
                 + " buckets, 0-"
                 + (count - 1));
       }
-      for (int bucket = from; bucket <= to; bucket++) {
+      for (int bucket = span.from(); bucket <= span.to(); bucket++) {
         buckets.add(bucket);
       }
     }
@@ -401,9 +400,7 @@ public final class HomeAssignmentReconciler
     int bucket = Integer.parseInt(unit);
     List<String> ranges = subject.getBuckets();
     for (int i = 0; i < ranges.size(); i++) {
-      String[] ends = ranges.get(i).split("-");
-      if (bucket >= Integer.parseInt(ends[0])
-          && bucket <= Integer.parseInt(ends[ends.length - 1])) {
+      if (BucketSpan.parse(ranges.get(i)).contains(bucket)) {
         return "spec.subject.buckets[" + i + "] (" + ranges.get(i) + "): bucket " + unit;
       }
     }

@@ -77,9 +77,9 @@ public final class BucketPlacement {
     List<BucketAssignment> map = new ArrayList<>();
     for (int i = 0; i < ranges.size(); i++) {
       BucketRange range = ranges.get(i);
-      String[] bounds = range.getBuckets().split("-");
-      int from = Integer.parseInt(bounds[0].trim());
-      int to = Integer.parseInt(bounds[bounds.length - 1].trim());
+      BucketSpan span = BucketSpan.parse(range.getBuckets());
+      int from = span.from();
+      int to = span.to();
       if (to >= buckets) {
         throw new IllegalArgumentException(
             "spec.placement.ranges["
