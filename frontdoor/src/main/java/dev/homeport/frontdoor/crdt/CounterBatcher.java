@@ -3,17 +3,18 @@ package dev.homeport.frontdoor.crdt;
 import io.lettuce.core.api.StatefulConnection;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
+import java.util.function.ToLongFunction;
 
 /**
  * Absorbs increments in memory and writes them to Redis in pipelined batches: every increment of
@@ -36,8 +37,8 @@ public final class CounterBatcher {
     final long expiresAtMillis;
     final CompletableFuture<PnCounter> flushed = new CompletableFuture<>();
 
-    /** Set once Redis answered and the caller's view has the new state. */
-    volatile boolean written;
+    /** Set, under the lock, once Redis answered and {@code onFlushed} was told the new state. */
+    boolean written;
 
     Pending(long expiresAtMillis) {
       this.expiresAtMillis = expiresAtMillis;
@@ -52,14 +53,17 @@ public final class CounterBatcher {
   private final AtomicInteger writing = new AtomicInteger();
   private final AtomicBoolean startQueued = new AtomicBoolean();
   private final Object lock = new Object();
+  // Guarded by lock: what waits, what is being written, and the hand-over of a written entry to
+  // onFlushed, so that view() sees every accepted increment in exactly one place.
   private HashMap<String, Pending> pending = new HashMap<>();
-  private final Set<Map<String, Pending>> beingWritten = ConcurrentHashMap.newKeySet();
+  private final Set<Map<String, Pending>> beingWritten = new HashSet<>();
   private long pendingIncrements;
 
   /**
    * @param store writes through {@code connection}, which must not flush by itself ({@code
    *     setAutoFlushCommands(false)}) and must not be shared with other writers
-   * @param onFlushed told each counter's state after a batch raised it
+   * @param onFlushed told each counter's state after a batch raised it; called under the batcher's
+   *     lock (see {@link #view}), so it must be short and must not call the batcher
    * @param flusher a single thread that writes every batch
    * @param onBatch told how many counters each batch wrote
    */
@@ -143,24 +147,28 @@ public final class CounterBatcher {
   }
 
   /**
-   * The net amount accepted for {@code name} that {@code onFlushed} has not yet reported: waiting
-   * or being written.
+   * What {@code reported} says of {@code name} (the caller's record of what {@code onFlushed} told
+   * it) plus the net amount accepted for {@code name} and not yet reported: waiting or being
+   * written. Both are read under the lock that a batch's answer is handed over under, so an
+   * increment is counted exactly once however the read and the batch interleave: never twice
+   * (reported and still being written; waiting and already taken into a batch), never missed (no
+   * longer waiting, not yet reported).
    */
-  public long pending(String name) {
-    long net = 0;
+  public long view(String name, ToLongFunction<String> reported) {
     synchronized (lock) {
-      Pending entry = pending.get(name);
-      if (entry != null) {
-        net = entry.increments - entry.decrements;
+      long net = reported.applyAsLong(name);
+      Pending waiting = pending.get(name);
+      if (waiting != null) {
+        net += waiting.increments - waiting.decrements;
       }
-    }
-    for (Map<String, Pending> batch : beingWritten) {
-      Pending entry = batch.get(name);
-      if (entry != null && !entry.written) {
-        net += entry.increments - entry.decrements;
+      for (Map<String, Pending> batch : beingWritten) {
+        Pending entry = batch.get(name);
+        if (entry != null && !entry.written) {
+          net += entry.increments - entry.decrements;
+        }
       }
+      return net;
     }
-    return net;
   }
 
   /** Increments accepted so far but not yet written. */
@@ -193,12 +201,15 @@ public final class CounterBatcher {
                     .add(name, entry.increments, entry.decrements, entry.expiresAtMillis)
                     .whenComplete(
                         (state, error) -> {
-                          if (error != null) {
+                          synchronized (lock) {
+                            if (error == null) {
+                              onFlushed.accept(name, state);
+                            }
                             entry.written = true;
+                          }
+                          if (error != null) {
                             entry.flushed.completeExceptionally(error);
                           } else {
-                            onFlushed.accept(name, state);
-                            entry.written = true;
                             entry.flushed.complete(state);
                           }
                         })
@@ -208,7 +219,9 @@ public final class CounterBatcher {
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .handle(
             (v, e) -> {
-              beingWritten.remove(batch);
+              synchronized (lock) {
+                beingWritten.remove(batch);
+              }
               return batch.size();
             });
   }

@@ -215,10 +215,18 @@ public final class CrdtService {
             });
   }
 
-  /** A counter's value as this front-door knows it without asking Redis: for quota decisions. */
+  /**
+   * A counter's value as this front-door knows it without asking Redis, for quota decisions: the
+   * last state Redis answered with, plus increments accepted here and not yet answered, each
+   * counted once.
+   */
   public long localView(String name) {
-    PnCounter state = known.getIfPresent(name);
-    return (state == null ? 0 : state.value()) + batcher.pending(name);
+    return batcher.view(
+        name,
+        counter -> {
+          PnCounter state = known.getIfPresent(counter);
+          return state == null ? 0 : state.value();
+        });
   }
 
   /** Counts one request against a quota counter; not waited for. */
@@ -358,7 +366,10 @@ public final class CrdtService {
       return CompletableFuture.completedFuture(false);
     }
     mergedSlots.increment(merged.raised());
-    known.asMap().merge(name, merged.state(), PnCounter::merge);
+    // Only the peers' slots: this region's may already hold a batch whose answer, and with it the
+    // hand-over from waiting to known, has not arrived yet; counted in both, it would be counted
+    // twice. This region's slots are taken from its own batches' answers.
+    known.asMap().merge(name, merged.state().withoutRegion(region), PnCounter::merge);
     replication.changed(Kind.COUNTER, name, from);
     BoundedCounter bound = settings.boundFor(name);
     if (bound == null) {

@@ -85,6 +85,19 @@ public final class PnCounter {
     return new PnCounter(Collections.unmodifiableMap(merged));
   }
 
+  /** This counter without {@code region}'s two slots. */
+  public PnCounter withoutRegion(String region) {
+    String increments = slot(region, true);
+    String decrements = slot(region, false);
+    if (!slots.containsKey(increments) && !slots.containsKey(decrements)) {
+      return this;
+    }
+    TreeMap<String, Long> rest = new TreeMap<>(slots);
+    rest.remove(increments);
+    rest.remove(decrements);
+    return rest.isEmpty() ? EMPTY : new PnCounter(Collections.unmodifiableMap(rest));
+  }
+
   /** Σp − Σn. */
   public long value() {
     long value = 0;

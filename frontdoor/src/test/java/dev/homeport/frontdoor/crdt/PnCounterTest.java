@@ -141,6 +141,17 @@ class PnCounterTest {
   }
 
   @Test
+  void withoutARegionDropsBothItsSlotsAndKeepsTheOthers() {
+    PnCounter counter =
+        PnCounter.empty().add("mumbai", 5).add("mumbai", -1).add("frankfurt", 3).add("mumbai-2", 4);
+    assertThat(counter.withoutRegion("mumbai").slots())
+        .isEqualTo(Map.of("frankfurt:p", 3L, "mumbai-2:p", 4L));
+    assertThat(counter.withoutRegion("singapore")).isSameAs(counter);
+    assertThat(PnCounter.empty().add("mumbai", 1).withoutRegion("mumbai"))
+        .isSameAs(PnCounter.empty());
+  }
+
+  @Test
   void storedSlotsAreChecked() {
     assertThatThrownBy(() -> PnCounter.of(Map.of("mumbai:x", 1L)))
         .hasMessage("slot 'mumbai:x' is not <region>:p or <region>:n");
