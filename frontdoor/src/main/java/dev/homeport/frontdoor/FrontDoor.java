@@ -16,6 +16,7 @@ import dev.homeport.frontdoor.routing.DirectoryBarriers;
 import dev.homeport.frontdoor.routing.HomeDirectory;
 import dev.homeport.frontdoor.routing.InflightWrites;
 import dev.homeport.frontdoor.routing.InstanceRegistration;
+import dev.homeport.frontdoor.routing.PeerUrls;
 import dev.homeport.frontdoor.routing.RedisControlStore;
 import dev.homeport.frontdoor.routing.RoutingState;
 import io.micrometer.core.instrument.Gauge;
@@ -37,7 +38,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +58,7 @@ public final class FrontDoor {
   private final FrontDoorConfig config;
   private final Vertx vertx;
   private final String instance;
+  private final PeerUrls peers;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private RedisControlStore store;
@@ -81,6 +82,7 @@ public final class FrontDoor {
     this.config = config;
     this.vertx = vertx;
     this.instance = InstanceRegistration.newId(config.region());
+    this.peers = new PeerUrls(config.region(), config.peers());
   }
 
   /** Starts a front-door: connects to Redis, loads the routing table and opens both ports. */
@@ -201,6 +203,7 @@ public final class FrontDoor {
             writes,
             lease,
             new GlobalQuota(crdt, System::currentTimeMillis, registry),
+            peers,
             registry));
     Router crdtApi =
         new CrdtApi(crdt, config.internalSecret(), config.crdt().apiToken()).router(vertx);
@@ -295,25 +298,9 @@ public final class FrontDoor {
         .orElse(List.of());
   }
 
-  /** Where to ship CRDT state: the routing table's region URLs, overridden by configuration. */
+  /** Where to ship CRDT state: where requests are proxied to, by the current routing table. */
   private Map<String, URI> peerUrls() {
-    Map<String, URI> urls = new TreeMap<>();
-    routing
-        .snapshot()
-        .ifPresent(
-            snapshot ->
-                snapshot
-                    .table()
-                    .regions()
-                    .forEach(
-                        (name, route) -> {
-                          if (route.url() != null) {
-                            urls.put(name, URI.create(route.url()));
-                          }
-                        }));
-    urls.putAll(config.crdt().peers());
-    urls.remove(config.region());
-    return urls;
+    return peers.all(routing.snapshot().orElse(null));
   }
 
   /** The CRDT service, for the Java API (embedding) and benchmarks. */

@@ -65,11 +65,11 @@ class CrdtReplicationIT {
                         heartbeat: 200ms
                         bounded:
                           - {prefix: "stock:", floor: 0}
-                        peers:
+                      peers:
                       """);
               for (String peer : REGIONS) {
                 if (!peer.equals(region)) {
-                  yaml.append("    ")
+                  yaml.append("  ")
                       .append(peer)
                       .append(": http://127.0.0.1:")
                       .append(ToxiproxyServer.listenPort(links.get(region + "->" + peer)))

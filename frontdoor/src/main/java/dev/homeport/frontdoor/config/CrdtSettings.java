@@ -1,9 +1,7 @@
 package dev.homeport.frontdoor.config;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * How the front-door keeps CRDT counters and registers and replicates them to the other regions.
@@ -17,7 +15,6 @@ import java.util.Map;
  *     besides at start and whenever a peer comes back
  * @param batchMax most counters and registers in one shipment
  * @param maxSkew how far ahead of this region's clock a replicated register write may be stamped
- * @param peers URLs to reach other regions' front-doors by, overriding the routing table's
  * @param bounded counters with a floor
  * @param apiToken bearer token required on the public counter and register API; null: open
  */
@@ -28,7 +25,6 @@ public record CrdtSettings(
     Duration antiEntropyInterval,
     int batchMax,
     Duration maxSkew,
-    Map<String, URI> peers,
     List<BoundedCounter> bounded,
     String apiToken) {
 

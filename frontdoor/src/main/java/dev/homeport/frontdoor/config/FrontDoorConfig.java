@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Everything a front-door needs, loaded once at start from one YAML file plus environment
@@ -40,6 +41,9 @@ import java.util.Set;
  *     operator)
  * @param internalSecret shared secret on internal (region-to-region) requests
  * @param adminToken bearer token for the admin port
+ * @param peers other regions' front-doors (their public ports) as reached from this region, by
+ *     region name; each overrides the routing table's URL of that region for proxied requests and
+ *     CRDT replication alike (private links, meshes, a fault-injection proxy per link)
  * @param crdt CRDT counters, registers and their replication
  */
 public record FrontDoorConfig(
@@ -63,6 +67,7 @@ public record FrontDoorConfig(
     boolean leaseRequired,
     String internalSecret,
     String adminToken,
+    Map<String, URI> peers,
     CrdtSettings crdt) {
 
   /** Path prefixes the front-door serves itself (the CRDT API); no route may cover them. */
@@ -128,6 +133,7 @@ public record FrontDoorConfig(
                 "routingTable",
                 "lease",
                 "secrets",
+                "peers",
                 "crdt");
     String region = root.text("region", "name this front-door's region, e.g. region: mumbai");
     if (!region.matches(REGION_PATTERN)) {
@@ -198,10 +204,39 @@ public record FrontDoorConfig(
         root.child("lease").onlyKeys("required").bool("required", true),
         internalSecret,
         adminToken,
-        crdt(root.child("crdt"), region));
+        peers(root.child("peers"), region),
+        crdt(root.child("crdt")));
   }
 
-  private static CrdtSettings crdt(Node node, String region) {
+  private static Map<String, URI> peers(Node node, String region) {
+    Map<String, URI> peers = new TreeMap<>();
+    for (String peer : node.keys()) {
+      if (!peer.matches(REGION_PATTERN)) {
+        throw node.child(peer)
+            .fail("is not a region name; a region name is a DNS label such as frankfurt");
+      }
+      if (peer.equals(region)) {
+        throw node.child(peer)
+            .fail(
+                "names this front-door's own region; list only the other regions, e.g."
+                    + " frankfurt: http://10.1.2.3:8080");
+      }
+      peers.put(
+          peer,
+          node.httpUrl(
+              peer, "give the URL of that region's public front-door port as reached from here"));
+    }
+    return Map.copyOf(peers);
+  }
+
+  private static CrdtSettings crdt(Node node) {
+    if (node.keys().contains("peers")) {
+      // Asked before the unknown-key check, so that an old file is told where the key went.
+      throw node.child("peers")
+          .fail(
+              "has moved: write the mapping as the top-level key peers, which overrides the"
+                  + " routing table's URLs for proxied requests as well as for replication");
+    }
     node.onlyKeys(
         "flushInterval",
         "replicationInterval",
@@ -209,7 +244,6 @@ public record FrontDoorConfig(
         "antiEntropyInterval",
         "batchMax",
         "maxSkew",
-        "peers",
         "bounded",
         "apiToken");
     Duration flush = node.duration("flushInterval", "2ms", Duration.ofMillis(1));
@@ -220,17 +254,6 @@ public record FrontDoorConfig(
     Duration heartbeat = node.duration("heartbeat", "1s", Duration.ofMillis(10));
     if (heartbeat.compareTo(replication) < 0) {
       throw node.child("heartbeat").fail("must be at least crdt.replicationInterval");
-    }
-    Map<String, URI> peers = new java.util.TreeMap<>();
-    Node peerNode = node.child("peers");
-    for (String peer : peerNode.keys()) {
-      if (!peer.matches(REGION_PATTERN) || peer.equals(region)) {
-        throw peerNode.fail(
-            "names '"
-                + peer
-                + "'; list other regions by name, e.g. frankfurt: http://10.1.2.3:8080");
-      }
-      peers.put(peer, peerNode.httpUrl(peer, "give the peer front-door's public URL"));
     }
     List<BoundedCounter> bounded = new ArrayList<>();
     for (Node item : node.list("bounded")) {
@@ -258,7 +281,6 @@ public record FrontDoorConfig(
         node.duration("antiEntropyInterval", "10m", Duration.ofSeconds(1)),
         node.integer("batchMax", 500, 1, 10_000),
         node.duration("maxSkew", "5s", Duration.ofMillis(1)),
-        Map.copyOf(peers),
         List.copyOf(bounded),
         apiToken);
   }

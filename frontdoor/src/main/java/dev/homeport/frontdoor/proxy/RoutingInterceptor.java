@@ -10,6 +10,7 @@ import dev.homeport.frontdoor.lease.LeaseWatcher;
 import dev.homeport.frontdoor.routing.Decision;
 import dev.homeport.frontdoor.routing.HomeDirectory;
 import dev.homeport.frontdoor.routing.InflightWrites;
+import dev.homeport.frontdoor.routing.PeerUrls;
 import dev.homeport.frontdoor.routing.RequestRouter;
 import dev.homeport.frontdoor.routing.RoutingSnapshot;
 import dev.homeport.frontdoor.routing.RoutingState;
@@ -70,6 +71,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
       InflightWrites writes,
       LeaseWatcher lease,
       GlobalQuota quota,
+      PeerUrls peers,
       MeterRegistry registry) {
     this.config = config;
     this.quota = quota;
@@ -79,7 +81,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     this.writes = writes;
     this.lease = lease;
     this.registry = registry;
-    this.router = new RequestRouter(config.region());
+    this.router = new RequestRouter(config.region(), peers);
     this.keys = new KeyExtractor(vertx, config.keySource());
     this.backend = Target.of("backend", config.backend().toString());
   }

@@ -13,7 +13,8 @@ import dev.homeport.frontdoor.routing.Decision.Refuse;
 
 /**
  * Decides where one request is served, from the route's policy, the key's home, the routing table,
- * per-key fences and this region's lease. Pure: no I/O, so every combination is tested.
+ * per-key fences and this region's lease, and at which URL another region is reached. Pure: no I/O,
+ * so every combination is tested.
  */
 public final class RequestRouter {
 
@@ -21,9 +22,15 @@ public final class RequestRouter {
   static final int RETRY_SECONDS = 1;
 
   private final String self;
+  private final PeerUrls peers;
 
-  public RequestRouter(String self) {
+  /**
+   * @param self this front-door's region
+   * @param peers where other regions' front-doors are reached from here
+   */
+  public RequestRouter(String self, PeerUrls peers) {
     this.self = self;
+    this.peers = peers;
   }
 
   /**
@@ -108,8 +115,21 @@ public final class RequestRouter {
               + server,
           0);
     }
-    RegionRoute target = snapshot.region(server);
-    return new Proxy(server, target.url(), failover ? Reason.FAILOVER : Reason.PROXIED);
+    String url = peers.of(server, snapshot);
+    if (url == null) {
+      return new Refuse(
+          503,
+          "no_url",
+          "region "
+              + server
+              + " has no front-door URL in routing table epoch "
+              + snapshot.epoch()
+              + " and peers."
+              + server
+              + " is not configured",
+          RETRY_SECONDS);
+    }
+    return new Proxy(server, url, failover ? Reason.FAILOVER : Reason.PROXIED);
   }
 
   private Decision homeDown(Route route, boolean safe, String home) {

@@ -51,8 +51,9 @@ class FrontDoorConfigTest {
     assertThat(search.quota()).isEqualTo(new Quota(600, Duration.ofMinutes(1)));
     assertThat(config.cacheRefreshAfter()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.keySource().kind()).isEqualTo(KeySource.Kind.HEADER);
-    // The example spells out the defaults and declares one bounded counter; peers come from the
-    // routing table.
+    // The example spells out the defaults and declares one bounded counter; other regions are
+    // reached at their URLs in the routing table.
+    assertThat(config.peers()).isEmpty();
     assertThat(config.crdt())
         .isEqualTo(
             new CrdtSettings(
@@ -62,7 +63,6 @@ class FrontDoorConfigTest {
                 Duration.ofMinutes(10),
                 500,
                 Duration.ofSeconds(5),
-                Map.of(),
                 List.of(new BoundedCounter("stock:", 0, null)),
                 null));
     assertThat(config.crdt().boundFor("stock:sku-42").floor()).isZero();
@@ -83,7 +83,6 @@ class FrontDoorConfigTest {
                 Duration.ofMinutes(10),
                 500,
                 Duration.ofSeconds(5),
-                Map.of(),
                 List.of(),
                 null));
     assertThat(config.crdt().boundFor("stock:sku-42")).isNull();
@@ -102,9 +101,6 @@ class FrontDoorConfigTest {
                   antiEntropyInterval: 1h
                   batchMax: 1000
                   maxSkew: 500ms
-                  peers:
-                    frankfurt: http://10.1.2.3:8080
-                    singapore: https://fd.singapore.example:8443
                   bounded:
                     - {prefix: "stock:", floor: 0}
                     - {prefix: "seats.", floor: -5, compensatedBy: frankfurt}
@@ -120,14 +116,48 @@ class FrontDoorConfigTest {
                 Duration.ofHours(1),
                 1000,
                 Duration.ofMillis(500),
-                Map.of(
-                    "frankfurt", URI.create("http://10.1.2.3:8080"),
-                    "singapore", URI.create("https://fd.singapore.example:8443")),
                 List.of(
                     new BoundedCounter("stock:", 0, null),
                     new BoundedCounter("seats.", -5, "frankfurt")),
                 "crdt-api-token-000001"));
     assertThat(config.crdt().boundFor("seats.flight-9").compensatedBy()).isEqualTo("frankfurt");
+  }
+
+  @Test
+  void peersOverrideTheRoutingTablesUrlsOfOtherRegions() throws IOException {
+    String yaml =
+        example()
+            .replace(
+                "\nsecrets:\n",
+                """
+
+                peers:
+                  frankfurt: http://10.1.2.3:8080
+                  singapore: https://fd.singapore.example:8443
+                secrets:
+                """);
+    assertThat(FrontDoorConfig.parse(yaml, Map.of()).peers())
+        .isEqualTo(
+            Map.of(
+                "frankfurt", URI.create("http://10.1.2.3:8080"),
+                "singapore", URI.create("https://fd.singapore.example:8443")));
+  }
+
+  @Test
+  void peersUnderCrdtStopStartUpSayingWhereTheyMoved() throws IOException {
+    String yaml =
+        exampleWithCrdt(
+            """
+            crdt:
+              peers:
+                frankfurt: http://10.1.2.3:8080
+            """);
+    assertThatThrownBy(() -> FrontDoorConfig.parse(yaml, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "front-door config: crdt.peers has moved: write the mapping as the top-level key"
+                + " peers, which overrides the routing table's URLs for proxied requests as well as"
+                + " for replication");
   }
 
   @Test
@@ -190,9 +220,11 @@ class FrontDoorConfigTest {
         "  flushInterval: 2ms|  flushIntervall: 2ms|crdt.flushIntervall: unknown key 'flushIntervall'",
         "  flushInterval: 2ms|  flushInterval: 1.5s|crdt.flushInterval is over 1s; acknowledged increments wait that long",
         "  heartbeat: 1s|  heartbeat: 20ms|crdt.heartbeat must be at least crdt.replicationInterval",
-        "  bounded:\\n|  peers: {mumbai: http://127.0.0.1:18081}\\n  bounded:\\n|crdt.peers names 'mumbai'; list other regions by name",
-        "  bounded:\\n|  peers: {Frankfurt: http://127.0.0.1:18082}\\n  bounded:\\n|crdt.peers names 'Frankfurt'; list other regions by name",
-        "  bounded:\\n|  peers: {frankfurt: redis://127.0.0.1:16382}\\n  bounded:\\n|crdt.peers.frankfurt is 'redis://127.0.0.1:16382', not an http(s) URL",
+        "\\nsecrets:\\n|\\npeers: {mumbai: http://127.0.0.1:18081}\\nsecrets:\\n|peers.mumbai names this front-door's own region; list only the other regions",
+        "\\nsecrets:\\n|\\npeers: {Frankfurt: http://127.0.0.1:18082}\\nsecrets:\\n|peers.Frankfurt is not a region name; a region name is a DNS label",
+        "\\nsecrets:\\n|\\npeers: {frankfurt: redis://127.0.0.1:16382}\\nsecrets:\\n|peers.frankfurt is 'redis://127.0.0.1:16382', not an http(s) URL: give the URL of that region's public front-door port",
+        "\\nsecrets:\\n|\\npeers: [http://127.0.0.1:18082]\\nsecrets:\\n|peers must be a mapping",
+        "  bounded:\\n|  peers: {frankfurt: http://127.0.0.1:18082}\\n  bounded:\\n|crdt.peers has moved: write the mapping as the top-level key peers",
         "    - prefix: \"stock:\"|    - prefix: \"stock/\"|crdt.bounded[0].prefix is 'stock/'; use letters, digits and . _ : -",
         "      floor: 0|      floor: 0\\n      compensatedBy: Frankfurt|crdt.bounded[0].compensatedBy is 'Frankfurt'; name a region",
         "  bounded:\\n|  apiToken: too-short-token\\n  bounded:\\n|crdt.apiToken is too short; use at least 16 characters",

@@ -16,6 +16,7 @@ import dev.homeport.frontdoor.routing.Decision.Local;
 import dev.homeport.frontdoor.routing.Decision.Proxy;
 import dev.homeport.frontdoor.routing.Decision.Reason;
 import dev.homeport.frontdoor.routing.Decision.Refuse;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,11 @@ class RequestRouterTest {
   private static final String MUMBAI_KEY = keyIn(0);
   private static final String FRANKFURT_KEY = keyIn(1);
 
-  private final RequestRouter mumbai = new RequestRouter("mumbai");
+  private final RequestRouter mumbai = router("mumbai", Map.of());
+
+  private static RequestRouter router(String self, Map<String, URI> peers) {
+    return new RequestRouter(self, new PeerUrls(self, peers));
+  }
 
   private static String keyIn(int bucket) {
     for (int i = 0; ; i++) {
@@ -115,9 +120,47 @@ class RequestRouterTest {
     assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, false))
         .isEqualTo(new Local(Reason.FAILOVER_LOCAL));
     assertThat(
-            new RequestRouter("singapore")
+            router("singapore", Map.of())
                 .decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, false))
         .isEqualTo(new Proxy("mumbai", "http://in", Reason.FAILOVER));
+  }
+
+  @Test
+  void aConfiguredPeerUrlBeatsTheTablesForProxiedAndFailedOverRequests() {
+    RequestRouter linked =
+        router("singapore", Map.of("frankfurt", URI.create("http://link-to-eu:8080")));
+    assertThat(linked.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, false))
+        .isEqualTo(new Proxy("frankfurt", "http://link-to-eu:8080", Reason.PROXIED));
+    assertThat(linked.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, false))
+        .as("a region without an override is reached at the table's URL")
+        .isEqualTo(new Proxy("mumbai", "http://in", Reason.PROXIED));
+
+    RoutingSnapshot mumbaiServesFrankfurt =
+        table(
+            active("http://in"),
+            new RegionRoute(RegionPhase.FailedOver, "mumbai", "http://eu", "x"));
+    assertThat(
+            router("singapore", Map.of("mumbai", URI.create("https://link-to-in")))
+                .decide(HOME, false, FRANKFURT_KEY, null, mumbaiServesFrankfurt, true, false))
+        .as("the serving region's override applies, not the home's")
+        .isEqualTo(new Proxy("mumbai", "https://link-to-in", Reason.FAILOVER));
+  }
+
+  @Test
+  void aRegionWithoutATableUrlIsReachedAtItsConfiguredUrlOrRefused() {
+    RoutingSnapshot noUrl = table(active("http://in"), active(null));
+    assertThat(
+            router("mumbai", Map.of("frankfurt", URI.create("http://link-to-eu:8080")))
+                .decide(HOME, false, FRANKFURT_KEY, null, noUrl, true, false))
+        .isEqualTo(new Proxy("frankfurt", "http://link-to-eu:8080", Reason.PROXIED));
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, noUrl, true, false))
+        .isEqualTo(
+            new Refuse(
+                503,
+                "no_url",
+                "region frankfurt has no front-door URL in routing table epoch 5 and"
+                    + " peers.frankfurt is not configured",
+                1));
   }
 
   @Test
