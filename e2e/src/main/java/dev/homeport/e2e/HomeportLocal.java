@@ -1,19 +1,9 @@
 package dev.homeport.e2e;
 
-import dev.homeport.crds.v1alpha1.RegionTopology;
-import dev.homeport.crds.v1alpha1.spec.RegionSpec;
-import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.ProjectPaths;
-import dev.homeport.testkit.RedisServer;
-import dev.homeport.testkit.TestKubeApiServer;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -21,16 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The local multi-region Homeport: a management cluster (real kube-apiserver + etcd) with the CRDs
- * and the example topology applied, and a real Redis for every region of that topology, all on
- * loopback. Ctrl-C stops everything; a run after a crash first removes what the crashed run left.
+ * The README's bring-up command: runs a {@link LocalSystem} with the example's addresses, shows a
+ * request for a key of each region served by its home, prints how to use it and waits for Ctrl-C. A
+ * run after a crash first stops what the crashed run left.
  */
 @Command(
     name = "homeport-local",
     mixinStandardHelpOptions = true,
     description = "Runs a local multi-region Homeport on loopback.",
-    subcommands = {LocalSystem.Up.class})
-public final class LocalSystem implements Callable<Integer> {
+    subcommands = {HomeportLocal.Up.class})
+public final class HomeportLocal implements Callable<Integer> {
 
   @Override
   public Integer call() {
@@ -39,7 +29,7 @@ public final class LocalSystem implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LocalSystem()).execute(args));
+    System.exit(new CommandLine(new HomeportLocal()).execute(args));
   }
 
   @Command(
@@ -55,11 +45,10 @@ public final class LocalSystem implements Callable<Integer> {
 
     @Option(
         names = "--state-dir",
-        description = "Where the kubeconfig and process ids go (default: .homeport-local/).")
+        description = "Where the kubeconfig, logs and process ids go (default: .homeport-local/).")
     Path stateDir;
 
     private final PrintStream out;
-    private final Deque<AutoCloseable> running = new ArrayDeque<>();
 
     Up() {
       this(System.out);
@@ -73,22 +62,19 @@ public final class LocalSystem implements Callable<Integer> {
     public Integer call() throws Exception {
       Path root = ProjectPaths.root();
       Path state = stateDir != null ? stateDir : root.resolve(".homeport-local");
-      Files.createDirectories(state);
-      StaleProcesses stale = new StaleProcesses(state.resolve("pids"));
-      stale.clean(out);
+      LocalSystem system = LocalSystem.start(LocalSystem.Options.bringUp(state, out));
       if (!smoke) {
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(
                     () -> {
-                      stopAll();
-                      stale.forgetQuietly();
+                      system.close();
                       out.println("Stopped.");
                     },
                     "homeport-local-stop"));
       }
       try {
-        start(root, state, stale);
+        show(system, root);
         if (!smoke) {
           out.println("Press Ctrl-C to stop everything.");
           new CountDownLatch(1).await();
@@ -96,81 +82,55 @@ public final class LocalSystem implements Callable<Integer> {
         return 0;
       } finally {
         if (smoke) {
-          stopAll();
-          stale.forget();
+          system.close();
           out.println("Stopped (smoke run).");
         }
       }
     }
 
-    private void start(Path root, Path state, StaleProcesses stale) throws IOException {
-      out.println("Starting the management cluster (kube-apiserver + etcd) ...");
-      TestKubeApiServer api = TestKubeApiServer.start();
-      running.push(api);
-      stale.recordDescendants();
-
-      Path kubeconfig = state.resolve("kubeconfig");
-      Files.writeString(kubeconfig, api.kubeConfigYaml(), StandardCharsets.UTF_8);
-
-      Path crds = root.resolve("crds");
-      Path topologyExample = crds.resolve("examples/regiontopology-global.yaml");
-      show(api.kubectl("apply", "-f", crds.toString()));
-      show(
-          api.kubectl(
-              "wait",
-              "--for=condition=Established",
-              "--timeout=60s",
-              "crd/regiontopologies.homeport.dev",
-              "crd/homeassignments.homeport.dev"));
-      show(api.kubectl("apply", "-f", topologyExample.toString()));
-
-      RegionTopology topology =
-          api.client().resources(RegionTopology.class).withName("global").require();
+    private void show(LocalSystem system, Path root) {
       out.println();
-      out.println("Regions of RegionTopology/global:");
-      for (RegionSpec region : topology.getSpec().getRegions()) {
-        int port = URI.create(region.getRedis().getUrl()).getPort();
-        RedisServer redis = RedisServer.startOn(port);
-        running.push(redis);
-        stale.record(redis.pid());
-        out.printf(
-            "  %-10s residency=%-3s redis=%s  front-door=%s (not yet started)%n",
-            region.getName(), region.getResidency(), redis.uri(), region.getFrontDoor().getUrl());
-      }
-
-      out.println();
-      out.println("$ kubectl get crds");
-      show(api.kubectl("get", "crds"));
       out.println("$ kubectl get regiontopologies");
-      show(api.kubectl("get", "regiontopologies"));
-
+      out.print(system.kubectl("get", "regiontopologies").stdout());
       out.println();
-      out.println("Homeport local system is ready.");
-      out.println("Not yet part of it: the operator, the front-doors and the sample backends.");
-      out.println();
-      out.println("Try:");
-      out.println("  export KUBECONFIG=" + kubeconfig);
-      out.println("  alias kubectl=" + api.kubectlBinary());
-      out.println("  kubectl get regiontopologies global -o yaml");
-      out.println("  kubectl apply -f " + crds.resolve("examples/homeassignment-tenant.yaml"));
-      out.println("  kubectl get homeassignments");
-    }
-
-    private void show(CommandResult result) {
-      out.print(result.stdout());
-      if (!result.succeeded()) {
-        throw new IllegalStateException("Bring-up step failed: " + result);
+      out.println("Regions:");
+      for (LocalSystem.Region region : system.regions().values()) {
+        out.printf(
+            "  %-10s front-door %s (admin %s)  redis %s  application %s%n",
+            region.name(), region.url(), region.adminUrl(), region.redisUri(), region.backendUrl());
       }
-    }
-
-    private void stopAll() {
-      while (!running.isEmpty()) {
-        try {
-          running.pop().close();
-        } catch (Exception e) {
-          System.err.println("While stopping: " + e);
+      out.println();
+      out.println("Sticky routing: a write for a key of each region, sent to every front-door:");
+      for (String home : system.regionNames()) {
+        String key = system.keysHomedIn(home, "user-", 1).get(0);
+        for (String entry : system.regionNames()) {
+          HttpResponse<String> response = system.write(entry, key, "show-" + entry + "-" + key);
+          out.printf(
+              "  POST %s/orders  X-User-Id: %-8s -> %d served by %-9s (%s)%n",
+              system.region(entry).url(),
+              key,
+              response.statusCode(),
+              response.headers().firstValue("X-Homeport-Region").orElse("?"),
+              response.headers().firstValue("X-Homeport-Served").orElse("?"));
         }
       }
+      out.println();
+      out.println("Homeport local system is ready.");
+      out.println();
+      out.println("Try:");
+      out.println("  export KUBECONFIG=" + system.kubeconfig());
+      out.println("  alias kubectl=" + system.kubectlBinary());
+      out.println("  kubectl get regiontopologies global -o yaml");
+      String key = system.keysHomedIn("mumbai", "user-", 1).get(0);
+      out.println(
+          "  curl -si -X POST -H 'X-User-Id: "
+              + key
+              + "' -H 'X-Write-Id: try-1' "
+              + system.region("frankfurt").url()
+              + "/orders");
+      out.println("  kubectl apply -f " + root.resolve("crds/examples/homeassignment-tenant.yaml"));
+      out.println("  kubectl get homeassignments -w");
+      out.println("Logs: " + system.stateDir().resolve("logs"));
     }
   }
 }

@@ -24,7 +24,14 @@ final class StaleProcesses {
 
   /** Only processes whose executable is one of these are ever stopped. */
   private static final Set<String> OURS =
-      Set.of("redis-server", "redis-check-rdb", "etcd", "kube-apiserver");
+      Set.of("redis-server", "redis-check-rdb", "etcd", "kube-apiserver", "toxiproxy-server");
+
+  /** The cached Toxiproxy build carries its version: toxiproxy-server-2.5.0. */
+  private static final String TOXIPROXY_BUILD = "toxiproxy-server-";
+
+  /** Java processes are stopped only when they run one of these jars. */
+  private static final List<String> OUR_JARS =
+      List.of("homeport-frontdoor.jar", "homeport-operator.jar");
 
   private final Path file;
 
@@ -99,12 +106,16 @@ final class StaleProcesses {
   private static boolean ours(ProcessHandle process) {
     // Debian's redis-server is a link to redis-check-rdb, and /proc reports the link's target.
     ProcessHandle.Info info = process.info();
+    String commandLine = info.commandLine().orElse("");
+    if (OUR_JARS.stream().anyMatch(commandLine::contains)) {
+      return true;
+    }
     return Stream.of(info.command(), info.commandLine())
         .flatMap(Optional::stream)
         .map(command -> command.split(" ", 2)[0])
         .filter(first -> !first.isEmpty())
         .map(first -> Path.of(first).getFileName().toString())
-        .anyMatch(OURS::contains);
+        .anyMatch(name -> OURS.contains(name) || name.startsWith(TOXIPROXY_BUILD));
   }
 
   private static String describe(ProcessHandle process) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,9 +18,10 @@ import picocli.CommandLine;
 class LocalSystemIT {
 
   @Test
-  void bringUpInstallsTheCrdsAndStartsARedisPerRegion(@TempDir Path state) throws Exception {
+  void bringUpStartsThreeRegionsThatServeEveryKeyAtItsHome(@TempDir Path state) throws Exception {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    LocalSystem.Up up = new LocalSystem.Up(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    HomeportLocal.Up up =
+        new HomeportLocal.Up(new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     int exit = new CommandLine(up).execute("--smoke", "--state-dir", state.toString());
 
@@ -27,13 +29,21 @@ class LocalSystemIT {
     assertThat(exit).as(output).isZero();
     assertThat(output)
         .contains("customresourcedefinition.apiextensions.k8s.io/regiontopologies.homeport.dev")
-        .contains("regiontopology.homeport.dev/global")
-        .contains("redis=redis://127.0.0.1:16381")
-        .contains("redis=redis://127.0.0.1:16382")
-        .contains("redis=redis://127.0.0.1:16383")
-        .contains("homeassignments.homeport.dev")
+        .contains("regiontopology.homeport.dev/global created")
+        .contains("redis redis://127.0.0.1:16381")
+        .contains("front-door http://127.0.0.1:18082")
+        .contains("application http://127.0.0.1:17083")
         .contains("Homeport local system is ready.")
         .contains("Stopped (smoke run).");
+    // kubectl get regiontopologies: every region Active.
+    assertThat(output)
+        .containsPattern("global\\s.*mumbai:Active frankfurt:Active singapore:Active");
+    // A write for a key of each region, sent to every front-door, is served by its home.
+    for (String home : List.of("mumbai", "frankfurt", "singapore")) {
+      assertThat(output.lines().filter(line -> line.contains("-> 200 served by " + home)))
+          .as("writes for a key homed in " + home + " through all three front-doors")
+          .hasSize(3);
+    }
     assertThat(Files.exists(state.resolve("kubeconfig"))).isTrue();
     assertThat(Files.exists(state.resolve("pids"))).as("nothing left to clean").isFalse();
   }
@@ -46,7 +56,7 @@ class LocalSystemIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
-                LocalSystem.class.getName(),
+                HomeportLocal.class.getName(),
                 "up",
                 "--state-dir",
                 state.toString())
@@ -62,14 +72,17 @@ class LocalSystemIT {
     }
 
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    LocalSystem.Up up = new LocalSystem.Up(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    HomeportLocal.Up up =
+        new HomeportLocal.Up(new PrintStream(printed, true, StandardCharsets.UTF_8));
     int exit = new CommandLine(up).execute("--smoke", "--state-dir", state.toString());
 
     String output = printed.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(output).isZero();
     assertThat(output.lines().filter(line -> line.contains("left by an earlier run")))
-        .as("etcd, kube-apiserver and three redis-servers of the crashed run")
-        .hasSize(5);
+        .as(
+            "etcd, kube-apiserver, toxiproxy-server, three redis-servers, three front-doors and"
+                + " the operator of the crashed run")
+        .hasSize(10);
     assertThat(output).contains("Homeport local system is ready.");
   }
 }

@@ -11,6 +11,7 @@ import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.HomeAssignment;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentStatus;
+import dev.homeport.e2e.history.AppliedWrite;
 import dev.homeport.frontdoor.FrontDoor;
 import dev.homeport.frontdoor.config.FrontDoorConfig;
 import dev.homeport.frontdoor.routing.RoutingSnapshot;
@@ -66,7 +67,7 @@ class RehomingIT {
   private TestKubeApiServer apiServer;
   private Vertx vertx;
   private ToxiproxyServer toxiproxy;
-  private RecordingBackends backends;
+  private SampleBackends backends;
   private final Map<String, RedisServer> redis = new LinkedHashMap<>();
   private final Map<String, FrontDoor> frontDoors = new LinkedHashMap<>();
   private final Map<String, Proxy> operatorLinks = new LinkedHashMap<>();
@@ -86,7 +87,9 @@ class RehomingIT {
         "wait", "--for=condition=Established", "--timeout=60s", "crd/homeassignments.homeport.dev");
     vertx = Vertx.vertx();
     toxiproxy = ToxiproxyServer.start();
-    backends = new RecordingBackends(vertx, REGIONS);
+    Map<String, Integer> anyPorts = new LinkedHashMap<>();
+    REGIONS.forEach(region -> anyPorts.put(region, 0));
+    backends = new SampleBackends(vertx, anyPorts, write -> {});
     for (String region : REGIONS) {
       RedisServer server = RedisServer.start();
       redis.put(region, server);
@@ -545,14 +548,14 @@ class RehomingIT {
           .as("acknowledged write " + acked.getKey() + " was applied")
           .isNotNull();
     }
-    Map<String, List<RecordingBackends.Applied>> byKey = new HashMap<>();
-    for (RecordingBackends.Applied write : backends.writes()) {
+    Map<String, List<AppliedWrite>> byKey = new HashMap<>();
+    for (AppliedWrite write : backends.writes()) {
       if (keys.contains(write.key())) {
         byKey.computeIfAbsent(write.key(), k -> new ArrayList<>()).add(write);
       }
     }
     for (var writes : byKey.entrySet()) {
-      List<RecordingBackends.Applied> ordered =
+      List<AppliedWrite> ordered =
           writes.getValue().stream()
               .sorted((a, b) -> Long.compare(a.atNanos(), b.atNanos()))
               .toList();

@@ -118,6 +118,11 @@ public final class ToxiproxyServer implements AutoCloseable {
     return HOST;
   }
 
+  /** The server's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
   public int apiPort() {
     return apiPort;
   }

@@ -1,0 +1,188 @@
+package dev.homeport.e2e;
+
+import dev.homeport.e2e.history.ClientOp;
+import dev.homeport.e2e.history.ClientOp.Kind;
+import dev.homeport.e2e.history.ClientOp.Outcome;
+import dev.homeport.e2e.history.History;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Clients sending {@code /orders} writes (and reads, if asked) for random keys through random
+ * front-doors, each request recorded in a {@link History} with its outcome. A refused write is sent
+ * again, as a new write with a new id, until acknowledged: the history shows every key's
+ * unavailability window. Bounded in time; paced so that two cores keep up.
+ */
+public final class ClientLoad implements AutoCloseable {
+
+  private static final AtomicLong LOADS = new AtomicLong();
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private final History history;
+  private final ExecutorService clients;
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private final String prefix = "w" + LOADS.incrementAndGet() + "-";
+  private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final List<Future<?>> running = new ArrayList<>();
+
+  /**
+   * @param entries front-door URLs by region, where requests enter
+   * @param keys the keys written
+   * @param clients concurrent clients
+   * @param readShare share of requests that are reads (0 to 1)
+   * @param pause pause after each acknowledged request, per client
+   * @param atMost the load stops by itself after this long
+   */
+  public ClientLoad(
+      History history,
+      Map<String, URI> entries,
+      List<String> keys,
+      int clients,
+      double readShare,
+      Duration pause,
+      Duration atMost) {
+    this.history = history;
+    this.clients = Executors.newFixedThreadPool(clients);
+    List<String> regions = List.copyOf(entries.keySet());
+    long end = System.nanoTime() + atMost.toNanos();
+    for (int c = 0; c < clients; c++) {
+      running.add(
+          this.clients.submit(
+              () -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (!stop.get() && System.nanoTime() < end) {
+                  String key = keys.get(random.nextInt(keys.size()));
+                  String region = regions.get(random.nextInt(regions.size()));
+                  URI entry = URI.create(entries.get(region) + "/orders");
+                  boolean read = random.nextDouble() < readShare;
+                  ClientOp op = read ? read(entry, region, key) : write(entry, region, key);
+                  history.record(op);
+                  if (op.acknowledged()) {
+                    acknowledged.incrementAndGet();
+                  }
+                  sleep(op.acknowledged() ? pause.toMillis() : 10);
+                }
+              }));
+    }
+  }
+
+  private ClientOp write(URI entry, String region, String key) {
+    String id = prefix + ids.incrementAndGet();
+    long start = System.nanoTime();
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(entry)
+                  .timeout(Duration.ofSeconds(5))
+                  .header("X-User-Id", key)
+                  .header("X-Write-Id", id)
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new ClientOp(
+          id,
+          Kind.WRITE,
+          key,
+          region,
+          id,
+          outcome(response.statusCode()),
+          response.statusCode(),
+          response.headers().firstValue("X-Homeport-Region").orElse(null),
+          start,
+          System.nanoTime());
+    } catch (Exception e) {
+      return new ClientOp(
+          id, Kind.WRITE, key, region, id, Outcome.ERROR, 0, null, start, System.nanoTime());
+    }
+  }
+
+  private ClientOp read(URI entry, String region, String key) {
+    String id = prefix + "r" + ids.incrementAndGet();
+    long start = System.nanoTime();
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(entry)
+                  .timeout(Duration.ofSeconds(5))
+                  .header("X-User-Id", key)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      Outcome outcome = outcome(response.statusCode());
+      String observed =
+          outcome == Outcome.ACK
+              ? Long.toString(new JsonObject(response.body()).getLong("writes"))
+              : null;
+      return new ClientOp(
+          id,
+          Kind.READ,
+          key,
+          region,
+          observed,
+          outcome,
+          response.statusCode(),
+          response.headers().firstValue("X-Homeport-Region").orElse(null),
+          start,
+          System.nanoTime());
+    } catch (Exception e) {
+      return new ClientOp(
+          id, Kind.READ, key, region, null, Outcome.ERROR, 0, null, start, System.nanoTime());
+    }
+  }
+
+  /**
+   * 2xx: done. The front-door's refusals (503 fenced or home down, 409, 429, 508): certainly not
+   * done. Anything else (a proxy error, a timeout): unknown.
+   */
+  static Outcome outcome(int status) {
+    if (status >= 200 && status < 300) {
+      return Outcome.ACK;
+    }
+    if (status == 503 || status == 409 || status == 429 || status == 508) {
+      return Outcome.REFUSED;
+    }
+    return Outcome.ERROR;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis); // pacing the client, not waiting for a condition
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Requests acknowledged so far. */
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  /** Stops the clients and waits for their last requests. */
+  @Override
+  public void close() throws Exception {
+    stop.set(true);
+    for (Future<?> future : running) {
+      future.get(30, TimeUnit.SECONDS);
+    }
+    clients.shutdown();
+  }
+}

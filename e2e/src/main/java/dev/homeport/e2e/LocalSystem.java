@@ -1,0 +1,601 @@
+package dev.homeport.e2e;
+
+import dev.homeport.contract.BucketAssignment;
+import dev.homeport.contract.ContractJson;
+import dev.homeport.contract.KeyHash;
+import dev.homeport.contract.RoutingTable;
+import dev.homeport.crds.v1alpha1.RegionTopology;
+import dev.homeport.crds.v1alpha1.spec.RegionSpec;
+import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
+import dev.homeport.e2e.history.History;
+import dev.homeport.testkit.CommandResult;
+import dev.homeport.testkit.ProjectPaths;
+import dev.homeport.testkit.RedisServer;
+import dev.homeport.testkit.TestKubeApiServer;
+import dev.homeport.testkit.ToxiproxyServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * A whole active-active Homeport on one machine, on loopback: a management cluster (real
+ * kube-apiserver + etcd) with the CRDs and the example {@code RegionTopology/global} applied, the
+ * operator, and three regions, each with its own {@code redis-server}, front-door (its own process,
+ * from its jar) and sample application ({@link SampleBackends}). Region-to-region traffic and the
+ * operator's paths to the regions go through a {@link FaultLayer}. The README's bring-up and every
+ * end-to-end scenario use this one fixture.
+ */
+public final class LocalSystem implements AutoCloseable {
+
+  public static final String TOPOLOGY = "global";
+  public static final String ADMIN_TOKEN = "local-admin-token-000001";
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+
+  /**
+   * How to run it.
+   *
+   * @param stateDir where the kubeconfig, front-door configurations, logs and process ids go
+   * @param out where progress is printed
+   * @param examplePorts use the ports written in the example topology (the README's bring-up);
+   *     otherwise free ports, so that tests never collide with a running bring-up
+   * @param latency whether cross-region links add realistic round-trip times
+   * @param operatorThroughFaultLayer whether the operator reaches the regions through the fault
+   *     layer (so that it can be cut off from one); the example topology's addresses are then
+   *     rewritten to the links
+   * @param topology changes to the example topology before it is applied (timings for tests)
+   */
+  public record Options(
+      Path stateDir,
+      PrintStream out,
+      boolean examplePorts,
+      boolean latency,
+      boolean operatorThroughFaultLayer,
+      Consumer<RegionTopologySpec> topology) {
+
+    /** The README's bring-up: the example exactly as written, with realistic latency. */
+    public static Options bringUp(Path stateDir, PrintStream out) {
+      return new Options(stateDir, out, true, true, false, spec -> {});
+    }
+
+    /** For scenarios: free ports, the operator behind the fault layer, and the given timings. */
+    public static Options scenario(Path stateDir, Consumer<RegionTopologySpec> topology) {
+      return new Options(stateDir, System.out, false, true, true, topology);
+    }
+
+    public Options withLatency(boolean latency) {
+      return new Options(stateDir, out, examplePorts, latency, operatorThroughFaultLayer, topology);
+    }
+  }
+
+  /** One region: its addresses and its processes. */
+  public static final class Region {
+    private final String name;
+    private final int redisPort;
+    private final int backendPort;
+    private final int publicPort;
+    private final int adminPort;
+    private RedisServer redis;
+    private ServiceProcess frontDoor;
+
+    Region(String name, int redisPort, int backendPort, int publicPort, int adminPort) {
+      this.name = name;
+      this.redisPort = redisPort;
+      this.backendPort = backendPort;
+      this.publicPort = publicPort;
+      this.adminPort = adminPort;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    /** The public front-door URL clients in this region use. */
+    public URI url() {
+      return URI.create("http://127.0.0.1:" + publicPort);
+    }
+
+    public URI adminUrl() {
+      return URI.create("http://127.0.0.1:" + adminPort);
+    }
+
+    public String redisUri() {
+      return "redis://127.0.0.1:" + redisPort;
+    }
+
+    public URI backendUrl() {
+      return URI.create("http://127.0.0.1:" + backendPort);
+    }
+
+    public RedisServer redis() {
+      return redis;
+    }
+
+    public ServiceProcess frontDoor() {
+      return frontDoor;
+    }
+  }
+
+  private final Options options;
+  private final PrintStream out;
+  private final Path state;
+  private final StaleProcesses stale;
+  private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  private final Map<String, Region> regions = new LinkedHashMap<>();
+  private final History history = new History();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private TestKubeApiServer api;
+  private Vertx vertx;
+  private SampleBackends backends;
+  private FaultLayer faults;
+  private ServiceProcess operator;
+  private Path topologyFile;
+
+  private LocalSystem(Options options) {
+    this.options = options;
+    this.out = options.out();
+    this.state = options.stateDir();
+    this.stale = new StaleProcesses(state.resolve("pids"));
+  }
+
+  /** Starts everything and returns once every region is Active and every front-door ready. */
+  public static LocalSystem start(Options options) {
+    LocalSystem system = new LocalSystem(options);
+    try {
+      system.startAll();
+      return system;
+    } catch (Exception e) {
+      system.close();
+      throw e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+    }
+  }
+
+  private void startAll() throws IOException {
+    Path root = ProjectPaths.root();
+    Files.createDirectories(state.resolve("logs"));
+    stale.clean(out);
+
+    out.println("Starting the management cluster (kube-apiserver + etcd) ...");
+    api = TestKubeApiServer.start();
+    running.push(api);
+    stale.recordDescendants();
+    Files.writeString(kubeconfig(), api.kubeConfigYaml(), StandardCharsets.UTF_8);
+    show(api.kubectl("apply", "-f", root.resolve("crds").toString()));
+    show(
+        api.kubectl(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/regiontopologies.homeport.dev",
+            "crd/homeassignments.homeport.dev"));
+
+    RegionTopology topology = example(root);
+    for (RegionSpec spec : topology.getSpec().getRegions()) {
+      regions.put(spec.getName(), layout(spec));
+    }
+
+    out.println("Starting the fault layer (Toxiproxy) between the regions ...");
+    ToxiproxyServer toxiproxy = ToxiproxyServer.start();
+    faults = new FaultLayer(toxiproxy, options.latency());
+    running.push(faults);
+    stale.record(toxiproxy.pid());
+
+    vertx = Vertx.vertx();
+    running.push(() -> vertx.close().await());
+    Map<String, Integer> backendPorts = new LinkedHashMap<>();
+    regions.values().forEach(region -> backendPorts.put(region.name, region.backendPort));
+    backends = new SampleBackends(vertx, backendPorts, history::applied);
+    running.push(backends::close);
+
+    for (Region region : regions.values()) {
+      out.println("Starting region " + region.name + ": redis-server, sample backend, front-door");
+      region.redis = RedisServer.startOn(region.redisPort);
+      running.push(region.redis);
+      stale.record(region.redis.pid());
+    }
+    for (Region region : regions.values()) {
+      region.frontDoor = startFrontDoor(root, region);
+      running.push(region.frontDoor);
+      stale.record(region.frontDoor.pid());
+    }
+
+    for (RegionSpec spec : topology.getSpec().getRegions()) {
+      Region region = regions.get(spec.getName());
+      int admin = region.adminPort;
+      int redis = region.redisPort;
+      if (options.operatorThroughFaultLayer()) {
+        admin = faults.operatorLink(region.name, "admin", region.adminPort);
+        redis = faults.operatorLink(region.name, "redis", region.redisPort);
+      }
+      spec.getFrontDoor().setUrl(region.url().toString());
+      spec.getFrontDoor().setAdminUrl("http://127.0.0.1:" + admin);
+      spec.getRedis().setUrl("redis://127.0.0.1:" + redis);
+      spec.setReplicationProbe(region.backendUrl() + "/replication");
+    }
+    options.topology().accept(topology.getSpec());
+    topologyFile = state.resolve("regiontopology-" + TOPOLOGY + ".yaml");
+    Files.writeString(topologyFile, Serialization.asYaml(topology), StandardCharsets.UTF_8);
+    show(api.kubectl("apply", "-f", topologyFile.toString()));
+
+    startOperator();
+    out.println("Waiting for the operator to publish the routing table and grant the leases ...");
+    awaitSummary(allActive(), READY_TIMEOUT);
+    for (Region region : regions.values()) {
+      region.frontDoor.awaitReady(READY_TIMEOUT);
+    }
+    awaitHomesServing(READY_TIMEOUT);
+  }
+
+  private RegionTopology example(Path root) throws IOException {
+    try (InputStream in =
+        Files.newInputStream(root.resolve("crds/examples/regiontopology-" + TOPOLOGY + ".yaml"))) {
+      return Serialization.unmarshal(in, RegionTopology.class);
+    }
+  }
+
+  private Region layout(RegionSpec spec) {
+    if (options.examplePorts()) {
+      return new Region(
+          spec.getName(),
+          URI.create(spec.getRedis().getUrl()).getPort(),
+          URI.create(spec.getReplicationProbe()).getPort(),
+          URI.create(spec.getFrontDoor().getUrl()).getPort(),
+          URI.create(spec.getFrontDoor().getAdminUrl()).getPort());
+    }
+    return new Region(spec.getName(), freePort(), freePort(), freePort(), freePort());
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The region's front-door, configured by {@code frontdoor/config/<region>.yaml} with this run's
+   * addresses, and with every other region reached through its fault-layer link.
+   */
+  private ServiceProcess startFrontDoor(Path root, Region region) throws IOException {
+    StringBuilder config =
+        new StringBuilder(
+            Files.readString(root.resolve("frontdoor/config/" + region.name + ".yaml")));
+    config.append(
+        "\n# Added by the local system: other regions are reached through the fault layer.\n");
+    config.append("peers:\n");
+    for (Region peer : regions.values()) {
+      if (!peer.name.equals(region.name)) {
+        int link = faults.regionLink(region.name, peer.name, peer.publicPort);
+        config
+            .append("  ")
+            .append(peer.name)
+            .append(": http://127.0.0.1:")
+            .append(link)
+            .append('\n');
+      }
+    }
+    Path file = state.resolve("frontdoor-" + region.name + ".yaml");
+    Files.writeString(file, config.toString(), StandardCharsets.UTF_8);
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("HOMEPORT_REDIS_URI", region.redisUri());
+    env.put("HOMEPORT_BACKEND_URL", region.backendUrl().toString());
+    env.put("HOMEPORT_LISTEN_HOST", "127.0.0.1");
+    env.put("HOMEPORT_PUBLIC_PORT", Integer.toString(region.publicPort));
+    env.put("HOMEPORT_ADMIN_PORT", Integer.toString(region.adminPort));
+    env.put("HOMEPORT_ADMIN_TOKEN", ADMIN_TOKEN);
+    return ServiceProcess.start(
+        "front-door " + region.name,
+        root.resolve("frontdoor/target/homeport-frontdoor.jar"),
+        List.of("--config", file.toString()),
+        env,
+        state.resolve("logs/frontdoor-" + region.name + ".log"),
+        URI.create(region.adminUrl() + "/readyz"));
+  }
+
+  /** Starts the operator (again, after {@link #killOperator()}). */
+  public void startOperator() {
+    if (operator != null) {
+      operator.restart();
+    } else {
+      int health = freePort();
+      operator =
+          ServiceProcess.start(
+              "operator",
+              ProjectPaths.root().resolve("operator/target/homeport-operator.jar"),
+              List.of("--health-host", "127.0.0.1", "--health-port", Integer.toString(health)),
+              Map.of("KUBECONFIG", kubeconfig().toString()),
+              state.resolve("logs/operator.log"),
+              URI.create("http://127.0.0.1:" + health + "/readyz"));
+      running.push(operator);
+    }
+    stale.record(operator.pid());
+  }
+
+  /** Kills the operator (SIGKILL): nothing renews leases or publishes until it is started again. */
+  public void killOperator() {
+    operator.kill();
+  }
+
+  public ServiceProcess operator() {
+    return operator;
+  }
+
+  /** Takes {@code region} down at once, as a region outage does: front-door, Redis, application. */
+  public void kill(String name) {
+    Region region = region(name);
+    region.frontDoor.kill();
+    region.redis.kill();
+    backends.stop(name);
+  }
+
+  /** Brings a killed region back (its Redis empty, as after losing the machine). */
+  public void restore(String name) {
+    Region region = region(name);
+    if (!region.redis.isRunning()) {
+      region.redis.restart();
+      stale.record(region.redis.pid());
+    }
+    backends.start(name);
+    if (!region.frontDoor.isAlive()) {
+      region.frontDoor.restart();
+      stale.record(region.frontDoor.pid());
+    }
+  }
+
+  /** The kubeconfig of the management cluster, for kubectl and {@code kubectl homeport}. */
+  public Path kubeconfig() {
+    return state.resolve("kubeconfig");
+  }
+
+  public Path kubectlBinary() {
+    return api.kubectlBinary();
+  }
+
+  public Path stateDir() {
+    return state;
+  }
+
+  public Path topologyFile() {
+    return topologyFile;
+  }
+
+  /** Runs the real kubectl against the management cluster. */
+  public CommandResult kubectl(String... args) {
+    return api.kubectl(args);
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public Map<String, Region> regions() {
+    return regions;
+  }
+
+  public Region region(String name) {
+    Region region = regions.get(name);
+    if (region == null) {
+      throw new IllegalArgumentException(
+          "No region " + name + "; the local system has " + regions.keySet());
+    }
+    return region;
+  }
+
+  public List<String> regionNames() {
+    return List.copyOf(regions.keySet());
+  }
+
+  public History history() {
+    return history;
+  }
+
+  public SampleBackends backends() {
+    return backends;
+  }
+
+  public FaultLayer faults() {
+    return faults;
+  }
+
+  public RegionTopology topology() {
+    return client().resources(RegionTopology.class).withName(TOPOLOGY).get();
+  }
+
+  /** The topology's status summary, e.g. {@code mumbai:Active frankfurt:Active …}. */
+  public String summary() {
+    RegionTopology topology = topology();
+    return topology == null || topology.getStatus() == null
+        ? ""
+        : String.valueOf(topology.getStatus().getSummary());
+  }
+
+  /** The summary with every region Active. */
+  public String allActive() {
+    return regions.keySet().stream().map(name -> name + ":Active").collect(Collectors.joining(" "));
+  }
+
+  /** Waits until the topology's summary reads {@code expected}. */
+  public void awaitSummary(String expected, Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!summary().equals(expected)) {
+      if (operator != null && !operator.isAlive() && operator.log() != null) {
+        throw new IllegalStateException("The operator exited; see " + operator.log());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "RegionTopology/"
+                + TOPOLOGY
+                + " did not reach '"
+                + expected
+                + "' within "
+                + max
+                + " (it reads '"
+                + summary()
+                + "'); see "
+                + state.resolve("logs"));
+      }
+      pause(200);
+    }
+  }
+
+  /** The routing table a region's front-door holds now. */
+  public RoutingTable routingTable(String name) {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(region(name).adminUrl() + "/admin/routing"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .build());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "front-door " + name + " has no routing table: " + response.body());
+    }
+    return ContractJson.read(response.body(), RoutingTable.class);
+  }
+
+  /** The home of {@code key} by the table's placement (moved keys and buckets aside). */
+  public static String placementHome(RoutingTable table, String key) {
+    int bucket = KeyHash.bucket(key, table.buckets());
+    for (BucketAssignment range : table.bucketMap()) {
+      if (bucket >= range.from() && bucket <= range.to()) {
+        return range.region();
+      }
+    }
+    throw new IllegalStateException("bucket " + bucket + " of " + key + " is in no range");
+  }
+
+  /** {@code count} keys {@code prefix0, prefix1, …} whose placement home is {@code region}. */
+  public List<String> keysHomedIn(String region, String prefix, int count) {
+    RoutingTable table = routingTable(regions.keySet().iterator().next());
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; keys.size() < count; i++) {
+      String key = prefix + i;
+      if (placementHome(table, key).equals(region)) {
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+
+  /** A write for {@code key} entering at region {@code entry}: the response, as is. */
+  public HttpResponse<String> write(String entry, String key, String writeId) {
+    return send(
+        HttpRequest.newBuilder(URI.create(region(entry).url() + "/orders"))
+            .timeout(Duration.ofSeconds(10))
+            .header("X-User-Id", key)
+            .header("X-Write-Id", writeId)
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build());
+  }
+
+  /**
+   * Waits until a key homed in each region, written through every front-door, is served by its
+   * home.
+   */
+  private void awaitHomesServing(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    for (String home : regions.keySet()) {
+      String key = keysHomedIn(home, "ready-check-", 1).get(0);
+      for (String entry : regions.keySet()) {
+        int attempt = 0;
+        while (true) {
+          HttpResponse<String> response =
+              write(entry, key, "ready-" + key + "-" + entry + "-" + attempt++);
+          String servedBy = response.headers().firstValue("X-Homeport-Region").orElse("");
+          if (response.statusCode() == 200 && servedBy.equals(home)) {
+            break;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "A write for "
+                    + key
+                    + " (home "
+                    + home
+                    + ") through "
+                    + entry
+                    + " got "
+                    + response.statusCode()
+                    + " from "
+                    + servedBy
+                    + ": "
+                    + response.body());
+          }
+          pause(200);
+        }
+      }
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(request.uri() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
+    }
+  }
+
+  private void show(CommandResult result) {
+    out.print(result.stdout());
+    if (!result.succeeded()) {
+      throw new IllegalStateException("Bring-up step failed: " + result);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis); // polling the API server or a front-door for a state
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
+    }
+  }
+
+  /** Regions other than {@code name}, plus the operator: everything a full partition cuts. */
+  public Set<String> everythingBut(String name) {
+    Set<String> others = new java.util.TreeSet<>(regions.keySet());
+    others.remove(name);
+    others.add("operator");
+    return others;
+  }
+
+  /** Stops everything, the operator first, and forgets the recorded process ids. */
+  @Override
+  public void close() {
+    while (!running.isEmpty()) {
+      try {
+        running.pop().close();
+      } catch (Exception e) {
+        out.println("While stopping: " + e);
+      }
+    }
+    stale.forgetQuietly();
+  }
+}

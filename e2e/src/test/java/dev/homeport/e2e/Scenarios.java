@@ -1,0 +1,57 @@
+package dev.homeport.e2e;
+
+import dev.homeport.crds.v1alpha1.spec.ApprovalMode;
+import dev.homeport.crds.v1alpha1.spec.FailbackPolicy;
+import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
+import dev.homeport.testkit.ProjectPaths;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** What the end-to-end scenarios share: the local system with failover timings for tests. */
+final class Scenarios {
+
+  /** Lease duration plus skew margin: the shortest a home can be fenced before a peer serves. */
+  static final Duration LEASE_AND_SKEW = Duration.ofSeconds(3);
+
+  private Scenarios() {}
+
+  /**
+   * Failover within seconds: leases of 2 s renewed every 500 ms, a region fenced after three missed
+   * probes, failback automatic after 5 s of health. One active region suffices.
+   */
+  static Consumer<RegionTopologySpec> fastFailover() {
+    return spec -> {
+      spec.getFailover().setLeaseDuration("2s");
+      spec.getFailover().setProbeInterval("500ms");
+      spec.getFailover().setFailureThreshold(3);
+      spec.getFailover().setSkewMargin("1s");
+      spec.getFailover().setMinActiveRegions(1);
+      FailbackPolicy failback = new FailbackPolicy();
+      failback.setMode(ApprovalMode.Automatic);
+      failback.setStableFor("5s");
+      spec.getFailover().setFailback(failback);
+    };
+  }
+
+  /** The local system for one scenario class, its state and logs under e2e/target/. */
+  static LocalSystem start(String scenario) {
+    Path state = ProjectPaths.root().resolve("e2e/target/local-" + scenario);
+    return LocalSystem.start(LocalSystem.Options.scenario(state, fastFailover()));
+  }
+
+  /** Front-door URLs of the given regions, where clients enter. */
+  static Map<String, URI> entries(LocalSystem system, List<String> regions) {
+    Map<String, URI> entries = new LinkedHashMap<>();
+    regions.forEach(region -> entries.put(region, system.region(region).url()));
+    return entries;
+  }
+
+  static double millis(Duration duration) {
+    return duration.toNanos() / 1e6;
+  }
+}
