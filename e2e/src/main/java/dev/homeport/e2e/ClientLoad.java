@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Clients sending {@code /orders} writes (and reads, if asked) for random keys through random
- * front-doors, each request recorded in a {@link History} with its outcome. A refused write is sent
- * again, as a new write with a new id, until acknowledged: the history shows every key's
- * unavailability window. Bounded in time; paced so that two cores keep up.
+ * Clients sending {@code /orders} writes (and reads and counter increments, if asked) for random
+ * keys through random front-doors, each request recorded in a {@link History} with its outcome. A
+ * refused write is sent again, as a new write with a new id, until acknowledged: the history shows
+ * every key's unavailability window. Bounded in time; paced so that two cores keep up.
  */
 public final class ClientLoad implements AutoCloseable {
 
@@ -45,10 +45,33 @@ public final class ClientLoad implements AutoCloseable {
   private final List<Future<?>> running = new ArrayList<>();
 
   /**
+   * What the clients send besides writes.
+   *
+   * @param reads share of requests that read a key (0 to 1)
+   * @param increments share of requests that add 1 to 3 to one of {@code counters} (CRDT)
+   * @param counters the counters incremented
+   */
+  public record Mix(double reads, double increments, List<String> counters) {
+
+    /** Writes only. */
+    public static final Mix WRITES = new Mix(0, 0, List.of());
+
+    /** Writes and {@code share} reads. */
+    public static Mix withReads(double share) {
+      return new Mix(share, 0, List.of());
+    }
+
+    /** Writes and {@code share} increments of {@code counters}. */
+    public static Mix withIncrements(double share, List<String> counters) {
+      return new Mix(0, share, counters);
+    }
+  }
+
+  /**
    * @param entries front-door URLs by region, where requests enter
    * @param keys the keys written
    * @param clients concurrent clients
-   * @param readShare share of requests that are reads (0 to 1)
+   * @param mix what is sent besides writes
    * @param pause pause after each acknowledged request, per client
    * @param atMost the load stops by itself after this long
    */
@@ -57,7 +80,7 @@ public final class ClientLoad implements AutoCloseable {
       Map<String, URI> entries,
       List<String> keys,
       int clients,
-      double readShare,
+      Mix mix,
       Duration pause,
       Duration atMost) {
     this.history = history;
@@ -73,8 +96,16 @@ public final class ClientLoad implements AutoCloseable {
                   String key = keys.get(random.nextInt(keys.size()));
                   String region = regions.get(random.nextInt(regions.size()));
                   URI entry = URI.create(entries.get(region) + "/orders");
-                  boolean read = random.nextDouble() < readShare;
-                  ClientOp op = read ? read(entry, region, key) : write(entry, region, key);
+                  double dice = random.nextDouble();
+                  ClientOp op;
+                  if (dice < mix.reads()) {
+                    op = read(entry, region, key);
+                  } else if (dice < mix.reads() + mix.increments()) {
+                    String counter = mix.counters().get(random.nextInt(mix.counters().size()));
+                    op = increment(entries.get(region), region, counter, 1 + random.nextInt(3));
+                  } else {
+                    op = write(entry, region, key);
+                  }
                   history.record(op);
                   if (op.acknowledged()) {
                     acknowledged.incrementAndGet();
@@ -146,6 +177,46 @@ public final class ClientLoad implements AutoCloseable {
     } catch (Exception e) {
       return new ClientOp(
           id, Kind.READ, key, region, null, Outcome.ERROR, 0, null, start, System.nanoTime());
+    }
+  }
+
+  private ClientOp increment(URI frontDoor, String region, String counter, long delta) {
+    String id = prefix + "i" + ids.incrementAndGet();
+    long start = System.nanoTime();
+    String value = Long.toString(delta);
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(frontDoor + "/v1/counters/" + counter + ":increment"))
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"delta\":" + delta + "}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new ClientOp(
+          id,
+          Kind.INCREMENT,
+          counter,
+          region,
+          value,
+          outcome(response.statusCode()),
+          response.statusCode(),
+          response.headers().firstValue("X-Homeport-Region").orElse(region),
+          start,
+          System.nanoTime());
+    } catch (Exception e) {
+      return new ClientOp(
+          id,
+          Kind.INCREMENT,
+          counter,
+          region,
+          value,
+          Outcome.ERROR,
+          0,
+          null,
+          start,
+          System.nanoTime());
     }
   }
 

@@ -551,6 +551,27 @@ public final class LocalSystem implements AutoCloseable {
     }
   }
 
+  /** A CRDT counter's value as region {@code name}'s front-door reports it now. */
+  public long counter(String name, String counter) {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(region(name).url() + "/v1/counters/" + counter))
+                .timeout(Duration.ofSeconds(5))
+                .build());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "counter "
+              + counter
+              + " in "
+              + name
+              + ": "
+              + response.statusCode()
+              + " "
+              + response.body());
+    }
+    return new io.vertx.core.json.JsonObject(response.body()).getLong("value");
+  }
+
   private HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -85,7 +85,7 @@ class StickyRoutingIT {
             Scenarios.entries(system, system.regionNames()),
             keys,
             24,
-            0.3,
+            ClientLoad.Mix.withReads(0.3),
             Duration.ofMillis(5),
             Duration.ofSeconds(40))) {
       // Two requests in three cross a region (70-160 ms round trips): about 200 per second.
