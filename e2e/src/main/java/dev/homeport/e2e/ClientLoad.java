@@ -92,11 +92,12 @@ public final class ClientLoad implements AutoCloseable {
           this.clients.submit(
               () -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
+                String retry = null; // a refused write's key, written again until acknowledged
                 while (!stop.get() && System.nanoTime() < end) {
-                  String key = keys.get(random.nextInt(keys.size()));
+                  String key = retry != null ? retry : keys.get(random.nextInt(keys.size()));
                   String region = regions.get(random.nextInt(regions.size()));
                   URI entry = URI.create(entries.get(region) + "/orders");
-                  double dice = random.nextDouble();
+                  double dice = retry != null ? 1 : random.nextDouble();
                   ClientOp op;
                   if (dice < mix.reads()) {
                     op = read(entry, region, key);
@@ -107,6 +108,7 @@ public final class ClientLoad implements AutoCloseable {
                     op = write(entry, region, key);
                   }
                   history.record(op);
+                  retry = op.kind() == Kind.WRITE && !op.acknowledged() ? key : null;
                   if (op.acknowledged()) {
                     acknowledged.incrementAndGet();
                   }
