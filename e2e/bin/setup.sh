@@ -20,18 +20,22 @@ need() {
 need java "install a Java 17 JDK"
 need mvn "install Apache Maven 3.8 or newer"
 
-if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+# Debian packages: redis-server for every region, faketime for the clock-skew scenario.
+missing=()
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=(faketime)
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     export DEBIAN_FRONTEND=noninteractive
-    echo "setup: installing redis-server" >&2
-    if ! $sudo apt-get install -y -qq redis-server >/dev/null 2>&1; then
+    echo "setup: installing ${missing[*]}" >&2
+    if ! $sudo apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
       $sudo apt-get update -qq
-      $sudo apt-get install -y -qq redis-server >/dev/null
+      $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
   else
-    echo "setup: install redis-server (or set HOMEPORT_REDIS_SERVER to its path)" >&2
+    echo "setup: install ${missing[*]} (redis-server may also be given as HOMEPORT_REDIS_SERVER)" >&2
     exit 1
   fi
 fi

@@ -65,6 +65,8 @@ public final class LocalSystem implements AutoCloseable {
    *     layer (so that it can be cut off from one); the example topology's addresses are then
    *     rewritten to the links
    * @param topology changes to the example topology before it is applied (timings for tests)
+   * @param clockSkew how far ahead (or behind) each region's front-door clock runs, by region;
+   *     applied with libfaketime (the Debian package faketime)
    */
   public record Options(
       Path stateDir,
@@ -72,22 +74,30 @@ public final class LocalSystem implements AutoCloseable {
       boolean examplePorts,
       boolean latency,
       boolean operatorThroughFaultLayer,
-      Consumer<RegionTopologySpec> topology) {
+      Consumer<RegionTopologySpec> topology,
+      Map<String, Duration> clockSkew) {
 
     /** The README's bring-up: the example exactly as written, with realistic latency. */
     public static Options bringUp(Path stateDir, PrintStream out) {
-      return new Options(stateDir, out, true, true, false, spec -> {});
+      return new Options(stateDir, out, true, true, false, spec -> {}, Map.of());
     }
 
     /** For scenarios: free ports, the operator behind the fault layer, and the given timings. */
     public static Options scenario(Path stateDir, Consumer<RegionTopologySpec> topology) {
-      return new Options(stateDir, System.out, false, true, true, topology);
+      return new Options(stateDir, System.out, false, true, true, topology, Map.of());
     }
 
-    public Options withLatency(boolean latency) {
-      return new Options(stateDir, out, examplePorts, latency, operatorThroughFaultLayer, topology);
+    /** The same with {@code region}'s front-door clock running {@code skew} ahead. */
+    public Options withClockSkew(String region, Duration skew) {
+      Map<String, Duration> skews = new LinkedHashMap<>(clockSkew);
+      skews.put(region, skew);
+      return new Options(
+          stateDir, out, examplePorts, latency, operatorThroughFaultLayer, topology, skews);
     }
   }
+
+  private static final Path LIBFAKETIME =
+      Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1");
 
   /** One region: its addresses and its processes. */
   public static final class Region {
@@ -309,6 +319,22 @@ public final class LocalSystem implements AutoCloseable {
     env.put("HOMEPORT_PUBLIC_PORT", Integer.toString(region.publicPort));
     env.put("HOMEPORT_ADMIN_PORT", Integer.toString(region.adminPort));
     env.put("HOMEPORT_ADMIN_TOKEN", ADMIN_TOKEN);
+    Duration skew = options.clockSkew().get(region.name);
+    if (skew != null) {
+      if (!Files.exists(LIBFAKETIME)) {
+        throw new IllegalStateException(
+            "A clock skew for "
+                + region.name
+                + " needs "
+                + LIBFAKETIME
+                + " (apt-get install faketime)");
+      }
+      // Only the wall clock is moved: the JVM's timers run on the monotonic clock.
+      env.put("LD_PRELOAD", LIBFAKETIME.toString());
+      env.put("FAKETIME", String.format("%+.3fs", skew.toMillis() / 1000.0));
+      env.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+      env.put("FAKETIME_NO_CACHE", "1");
+    }
     return ServiceProcess.start(
         "front-door " + region.name,
         root.resolve("frontdoor/target/homeport-frontdoor.jar"),
