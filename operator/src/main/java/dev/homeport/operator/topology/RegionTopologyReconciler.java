@@ -76,6 +76,16 @@ public final class RegionTopologyReconciler
     final Map<String, String> linkUrls = new HashMap<>();
     final Map<String, Instant> leaseWrites = new HashMap<>();
     final Map<String, Long> publishedEpoch = new HashMap<>();
+
+    /**
+     * Regions with a lease renewal that failed or timed out: it may still arrive, so none is sent
+     * until the region answers a probe again (every renewal sent counts as held, see renewLeases).
+     */
+    final Set<String> renewalsInDoubt = new java.util.HashSet<>();
+
+    /** The routing epoch a region must hold before its first renewal since it became a holder. */
+    final Map<String, Long> grantedAt = new HashMap<>();
+
     TopologyState state;
     Set<String> leaseHolders = Set.of();
     Set<String> refusals = Set.of();
@@ -127,29 +137,50 @@ public final class RegionTopologyReconciler
 
     renewLeases(runtime, policy, now);
     Map<String, Probe> probes = probe(topology, policy, runtime, configErrors);
+    Map<String, Instant> leaseWrites;
+    synchronized (runtime) {
+      probes.forEach(
+          (region, probe) -> {
+            if (probe.healthy()) {
+              runtime.renewalsInDoubt.remove(region);
+            }
+          });
+      leaseWrites = Map.copyOf(runtime.leaseWrites);
+    }
 
     Observation observation =
         new Observation(
             now,
             probes,
-            Map.copyOf(runtime.leaseWrites),
+            leaseWrites,
             approvals(topology, APPROVE_FAILOVER),
             approvals(topology, APPROVE_FAILBACK));
     Step step = new FailoverMachine(policy).step(runtime.state, observation);
     runtime.state = step.next();
     Set<String> newHolders = step.leaseHolders();
-    boolean holdersGrew = !runtime.leaseHolders.containsAll(newHolders);
+    Set<String> previousHolders = runtime.leaseHolders;
+    boolean holdersGrew = !previousHolders.containsAll(newHolders);
     runtime.leaseHolders = newHolders;
     // The table goes out first: a region back to Active gets its lease at once, but only after its
     // Redis holds the routing that no longer sends another region's keys to it.
-    publish(topology, runtime, now);
+    long epoch = publish(topology, runtime, now, policy.leaseDuration().dividedBy(3));
     if (holdersGrew) {
+      synchronized (runtime) {
+        newHolders.stream()
+            .filter(region -> !previousHolders.contains(region))
+            .forEach(region -> runtime.grantedAt.put(region, epoch));
+      }
       renewLeases(runtime, policy, now);
     }
     record(topology, step, runtime);
 
     RegionTopologyStatus status = status(topology, policy, runtime, step, configErrors, now);
-    Duration next = min(policy.probeInterval(), policy.leaseDuration().dividedBy(3));
+    // Counted from the start of this pass, which a slow or unreachable region may have lengthened.
+    Duration next =
+        max(
+            min(policy.probeInterval(), policy.leaseDuration().dividedBy(3))
+                .minus(Duration.between(now, clock.instant())),
+            Duration.ofMillis(10));
     if (!materiallyEqual(topology.getStatus(), status)
         || Duration.between(runtime.lastStatusWrite, now).compareTo(HEARTBEAT_WRITE_INTERVAL) > 0) {
       runtime.lastStatusWrite = now;
@@ -214,35 +245,71 @@ public final class RegionTopologyReconciler
   private void closeLink(Runtime runtime, String region) {
     RegionLink link = runtime.links.remove(region);
     runtime.linkUrls.remove(region);
-    runtime.publishedEpoch.remove(region);
+    synchronized (runtime) {
+      runtime.publishedEpoch.remove(region);
+    }
     if (link != null) {
       link.close();
     }
   }
 
   /** Renews, in each lease holder's own Redis, every lease older than a third of its duration. */
+  /**
+   * Sends a lease renewal to every holder whose last one is a third of the lease old (and, for a
+   * region that just became a holder, whose Redis holds the table that made it one), without
+   * waiting for slow regions: one unreachable region must not hold up the others' renewals. A
+   * renewal counts as held from when it is sent, not when it is answered: one that times out may
+   * still arrive and keep the region writing until it was sent + leaseDuration, so a failover waits
+   * from there. After one fails, none is sent to that region until it answers a probe, lest an
+   * unreachable region's wait be pushed on and on.
+   */
   private void renewLeases(Runtime runtime, Policy policy, Instant now) {
     Duration every = policy.leaseDuration().dividedBy(3);
     List<CompletableFuture<?>> writes = new ArrayList<>();
     for (String region : runtime.leaseHolders) {
-      Instant last = runtime.leaseWrites.get(region);
       RegionLink link = runtime.links.get(region);
-      if (link == null || (last != null && Duration.between(last, now).compareTo(every) < 0)) {
+      if (link == null) {
         continue;
       }
       Instant written = clock.instant();
+      synchronized (runtime) {
+        Instant last = runtime.leaseWrites.get(region);
+        if (runtime.renewalsInDoubt.contains(region)
+            || runtime.publishedEpoch.getOrDefault(region, -1L)
+                < runtime.grantedAt.getOrDefault(region, -1L)
+            || (last != null && Duration.between(last, now).compareTo(every) < 0)) {
+          continue;
+        }
+        runtime.leaseWrites.merge(region, written, (a, b) -> a.isAfter(b) ? a : b);
+      }
       writes.add(
           link.renewLease(written.toEpochMilli(), policy.leaseDuration(), written)
               .toCompletableFuture()
-              .thenRun(
-                  () -> {
+              .exceptionally(
+                  e -> {
                     synchronized (runtime) {
-                      runtime.leaseWrites.merge(region, written, (a, b) -> a.isAfter(b) ? a : b);
+                      runtime.renewalsInDoubt.add(region);
                     }
-                  })
-              .exceptionally(e -> null));
+                    return null;
+                  }));
     }
-    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+    awaitBriefly(writes, every);
+  }
+
+  /**
+   * Waits for {@code writes} at most half of {@code every}: long enough for regions that answer,
+   * while writes to a region that does not complete in the background.
+   */
+  private static void awaitBriefly(List<CompletableFuture<?>> writes, Duration every) {
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, every.toMillis() / 2, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .join();
+  }
+
+  private static long published(Runtime runtime, String region) {
+    synchronized (runtime) {
+      return runtime.publishedEpoch.getOrDefault(region, -1L);
+    }
   }
 
   private Map<String, Probe> probe(
@@ -273,12 +340,12 @@ public final class RegionTopologyReconciler
   }
 
   /** Publishes the current table to every region whose Redis is behind it. */
-  private void publish(RegionTopology topology, Runtime runtime, Instant now) {
+  private long publish(RegionTopology topology, Runtime runtime, Instant now, Duration every) {
     RoutingTable table = RoutingTables.of(topology.getSpec(), runtime.state, now);
     List<CompletableFuture<?>> writes = new ArrayList<>();
     for (Map.Entry<String, RegionLink> link : runtime.links.entrySet()) {
-      Long known = runtime.publishedEpoch.get(link.getKey());
-      if (known != null && known >= table.epoch()) {
+      long known = published(runtime, link.getKey());
+      if (known >= table.epoch()) {
         continue;
       }
       writes.add(
@@ -300,7 +367,8 @@ public final class RegionTopologyReconciler
                   })
               .exceptionally(e -> null));
     }
-    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+    awaitBriefly(writes, every);
+    return table.epoch();
   }
 
   /** Events for transitions and new refusals; metrics. */
@@ -534,6 +602,10 @@ public final class RegionTopologyReconciler
               }
             });
     return holders;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static Duration min(Duration a, Duration b) {
