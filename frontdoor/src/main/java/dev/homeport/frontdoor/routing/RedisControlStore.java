@@ -10,6 +10,7 @@ import dev.homeport.contract.RoutingTable;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -78,6 +79,42 @@ public final class RedisControlStore implements ControlStore {
   /** Connects to the region's Redis; fails when it cannot be reached at start. */
   public static RedisControlStore connect(
       String uri, boolean cluster, Duration timeout, MeterRegistry registry) {
+    // Redis may come up after the front-door (or be slow to answer while a machine starts):
+    // keep trying for a while, saying so, before giving up.
+    long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
+    while (true) {
+      try {
+        return connectOnce(uri, cluster, timeout, registry);
+      } catch (RedisException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        org.slf4j.LoggerFactory.getLogger(RedisControlStore.class)
+            .warn(
+                "Redis at {} not reachable yet ({}); trying again",
+                redactedUri(uri),
+                e.getMessage());
+        try {
+          Thread.sleep(STARTUP_RETRY.toMillis()); // backing off between connection attempts
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** How long start-up waits for Redis to answer. */
+  static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
+
+  private static final Duration STARTUP_RETRY = Duration.ofMillis(500);
+
+  private static String redactedUri(String uri) {
+    return uri.replaceAll("//[^@/]*@", "//***@");
+  }
+
+  private static RedisControlStore connectOnce(
+      String uri, boolean cluster, Duration timeout, MeterRegistry registry) {
     RedisURI redisUri = RedisURI.create(uri);
     redisUri.setTimeout(timeout);
     if (cluster) {
@@ -85,17 +122,31 @@ public final class RedisControlStore implements ControlStore {
       ClusterClientOptions.Builder options = ClusterClientOptions.builder();
       failFast(options, timeout);
       client.setOptions(options.build());
-      var connection = client.connect(StringCodec.UTF8);
-      return new RedisControlStore(
-          client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8), registry);
+      try {
+        var connection = client.connect(StringCodec.UTF8);
+        return new RedisControlStore(
+            client,
+            connection,
+            connection.async(),
+            client.connectPubSub(StringCodec.UTF8),
+            registry);
+      } catch (RuntimeException e) {
+        client.shutdown();
+        throw e;
+      }
     }
     RedisClient client = RedisClient.create(redisUri);
     ClientOptions.Builder options = ClientOptions.builder();
     failFast(options, timeout);
     client.setOptions(options.build());
-    var connection = client.connect(StringCodec.UTF8);
-    return new RedisControlStore(
-        client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8), registry);
+    try {
+      var connection = client.connect(StringCodec.UTF8);
+      return new RedisControlStore(
+          client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8), registry);
+    } catch (RuntimeException e) {
+      client.shutdown();
+      throw e;
+    }
   }
 
   /** Commands time out, and are refused at once while disconnected, instead of queueing. */

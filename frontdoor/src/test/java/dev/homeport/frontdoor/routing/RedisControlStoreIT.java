@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The front-door's Redis reader against a real standalone Redis and a real Sentinel. */
 class RedisControlStoreIT {
+
+  @Test
+  void startUpWaitsForARedisThatComesUpLater() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    String uri = "redis://127.0.0.1:" + port;
+    CompletableFuture<RedisControlStore> connecting =
+        CompletableFuture.supplyAsync(
+            () ->
+                RedisControlStore.connect(
+                    uri, false, Duration.ofMillis(500), new SimpleMeterRegistry()));
+    await()
+        .pollDelay(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> !connecting.isDone());
+    try (RedisServer redis = RedisServer.startOn(port);
+        RedisControlStore store =
+            connecting.get(RedisControlStore.STARTUP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+      assertThat(store.directory("tenant-acme").toCompletableFuture().get()).isEmpty();
+    }
+  }
 
   @Test
   void readsDocumentsAndHearsAnnouncements() throws Exception {
