@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Clients sending {@code /orders} writes (and reads and counter increments, if asked) for random
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ClientLoad implements AutoCloseable {
 
   private static final AtomicLong LOADS = new AtomicLong();
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -120,106 +122,87 @@ public final class ClientLoad implements AutoCloseable {
 
   private ClientOp write(URI entry, String region, String key) {
     String id = prefix + ids.incrementAndGet();
-    long start = System.nanoTime();
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(entry)
-                  .timeout(Duration.ofSeconds(5))
-                  .header("X-User-Id", key)
-                  .header("X-Write-Id", id)
-                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return new ClientOp(
-          id,
-          Kind.WRITE,
-          key,
-          region,
-          id,
-          outcome(response.statusCode()),
-          response.statusCode(),
-          response.headers().firstValue("X-Homeport-Region").orElse(null),
-          start,
-          System.nanoTime());
-    } catch (Exception e) {
-      return new ClientOp(
-          id, Kind.WRITE, key, region, id, Outcome.ERROR, 0, null, start, System.nanoTime());
-    }
+    HttpRequest request =
+        HttpRequest.newBuilder(entry)
+            .timeout(TIMEOUT)
+            .header("X-User-Id", key)
+            .header("X-Write-Id", id)
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
+    return send(id, Kind.WRITE, key, region, request, response -> id);
   }
 
   private ClientOp read(URI entry, String region, String key) {
-    String id = prefix + "r" + ids.incrementAndGet();
-    long start = System.nanoTime();
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(entry)
-                  .timeout(Duration.ofSeconds(5))
-                  .header("X-User-Id", key)
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      Outcome outcome = outcome(response.statusCode());
-      String observed =
-          outcome == Outcome.ACK
-              ? Long.toString(new JsonObject(response.body()).getLong("writes"))
-              : null;
-      return new ClientOp(
-          id,
-          Kind.READ,
-          key,
-          region,
-          observed,
-          outcome,
-          response.statusCode(),
-          response.headers().firstValue("X-Homeport-Region").orElse(null),
-          start,
-          System.nanoTime());
-    } catch (Exception e) {
-      return new ClientOp(
-          id, Kind.READ, key, region, null, Outcome.ERROR, 0, null, start, System.nanoTime());
-    }
+    HttpRequest request =
+        HttpRequest.newBuilder(entry).timeout(TIMEOUT).header("X-User-Id", key).GET().build();
+    return send(
+        prefix + "r" + ids.incrementAndGet(),
+        Kind.READ,
+        key,
+        region,
+        request,
+        response ->
+            response == null || outcome(response.statusCode()) != Outcome.ACK
+                ? null
+                : Long.toString(new JsonObject(response.body()).getLong("writes")));
   }
 
   private ClientOp increment(URI frontDoor, String region, String counter, long delta) {
-    String id = prefix + "i" + ids.incrementAndGet();
-    long start = System.nanoTime();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(frontDoor + "/v1/counters/" + counter + ":increment"))
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"delta\":" + delta + "}"))
+            .build();
     String value = Long.toString(delta);
+    return send(
+        prefix + "i" + ids.incrementAndGet(),
+        Kind.INCREMENT,
+        counter,
+        region,
+        request,
+        response -> value);
+  }
+
+  /**
+   * Sends {@code request} and records it as an operation; {@code value} reads the operation's value
+   * from the response ({@code null} when there was none).
+   */
+  private ClientOp send(
+      String id,
+      Kind kind,
+      String key,
+      String region,
+      HttpRequest request,
+      Function<HttpResponse<String>, String> value) {
+    long start = System.nanoTime();
+    HttpResponse<String> response;
     try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create(frontDoor + "/v1/counters/" + counter + ":increment"))
-                  .timeout(Duration.ofSeconds(5))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"delta\":" + delta + "}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return new ClientOp(
-          id,
-          Kind.INCREMENT,
-          counter,
-          region,
-          value,
-          outcome(response.statusCode()),
-          response.statusCode(),
-          response.headers().firstValue("X-Homeport-Region").orElse(region),
-          start,
-          System.nanoTime());
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       return new ClientOp(
           id,
-          Kind.INCREMENT,
-          counter,
+          kind,
+          key,
           region,
-          value,
+          value.apply(null),
           Outcome.ERROR,
           0,
           null,
           start,
           System.nanoTime());
     }
+    return new ClientOp(
+        id,
+        kind,
+        key,
+        region,
+        value.apply(response),
+        outcome(response.statusCode()),
+        response.statusCode(),
+        response.headers().firstValue("X-Homeport-Region").orElse(null),
+        start,
+        System.nanoTime());
   }
 
   /**

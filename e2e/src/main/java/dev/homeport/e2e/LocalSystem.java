@@ -333,7 +333,6 @@ public final class LocalSystem implements AutoCloseable {
       env.put("LD_PRELOAD", LIBFAKETIME.toString());
       env.put("FAKETIME", String.format("%+.3fs", skew.toMillis() / 1000.0));
       env.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-      env.put("FAKETIME_NO_CACHE", "1");
     }
     return ServiceProcess.start(
         "front-door " + region.name,
