@@ -393,6 +393,18 @@ public final class LocalSystem implements AutoCloseable {
     }
   }
 
+  /** Kills {@code region}'s Redis alone (SIGKILL); its front-door and application stay up. */
+  public void killRedis(String name) {
+    region(name).redis.kill();
+  }
+
+  /** Starts {@code region}'s Redis again, empty, on its port. */
+  public void restartRedis(String name) {
+    Region region = region(name);
+    region.redis.restart();
+    stale.record(region.redis.pid());
+  }
+
   /** The kubeconfig of the management cluster, for kubectl and {@code kubectl homeport}. */
   public Path kubeconfig() {
     return state.resolve("kubeconfig");

@@ -127,13 +127,13 @@ class RegionFailureIT {
         new Outage() {
           @Override
           public void fail(Scenario scenario) {
-            system.region("singapore").redis().kill();
+            system.killRedis("singapore");
             scenario.event("singapore's Redis killed");
           }
 
           @Override
           public void restore(Scenario scenario) {
-            system.region("singapore").redis().restart();
+            system.restartRedis("singapore");
             scenario.event("singapore's Redis back (empty)");
           }
         });
