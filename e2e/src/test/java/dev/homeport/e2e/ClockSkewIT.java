@@ -14,10 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Last-writer-wins registers with one region's clock running ahead: singapore's front-door runs 800
@@ -26,29 +23,19 @@ import org.junit.jupiter.api.TestInstance;
  * clocks every later write wins everywhere, although mumbai's wall clock is behind the stamps of
  * singapore's earlier writes. Plain wall-clock last-writer-wins would lose mumbai's writes.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClockSkewIT {
+class ClockSkewIT extends LocalSystemScenario {
 
   private static final Duration SKEW = Duration.ofMillis(800);
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private LocalSystem system;
 
-  @BeforeAll
-  void start() {
-    system =
-        LocalSystem.start(
-            LocalSystem.Options.scenario(
-                    ProjectPaths.root().resolve("e2e/target/local-clock-skew"),
-                    Scenarios.fastFailover())
-                .withClockSkew("singapore", SKEW));
-  }
-
-  @AfterAll
-  void stop() {
-    if (system != null) {
-      system.close();
-    }
+  @Override
+  protected LocalSystem startSystem() {
+    return LocalSystem.start(
+        LocalSystem.Options.scenario(
+                ProjectPaths.root().resolve("e2e/target/local-ClockSkewIT"),
+                Scenarios.fastFailover())
+            .withClockSkew("singapore", SKEW));
   }
 
   @Test

@@ -16,10 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * mumbai cut off from the other regions and from the operator while clients everywhere keep writing
@@ -27,24 +24,9 @@ import org.junit.jupiter.api.TestInstance;
  * does singapore serve mumbai's keys (no split-brain). Counters keep counting on both sides of the
  * partition and, once it heals, every region reports exactly the acknowledged totals.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PartitionIT {
+class PartitionIT extends LocalSystemScenario {
 
   private static final List<String> COUNTERS = List.of("likes", "views");
-
-  private LocalSystem system;
-
-  @BeforeAll
-  void start() {
-    system = Scenarios.start("partition");
-  }
-
-  @AfterAll
-  void stop() {
-    if (system != null) {
-      system.close();
-    }
-  }
 
   @Test
   void thePartitionedRegionFencesBeforeAPeerServesAndCountersConvergeExactlyAfterHealing()

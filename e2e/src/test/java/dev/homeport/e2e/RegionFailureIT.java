@@ -14,10 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Unplanned outages under load: a whole region killed (front-door, Redis and application at once,
@@ -27,22 +24,7 @@ import org.junit.jupiter.api.TestInstance;
  * are measured from the clients' side, and the history shows no write lost, doubled or taken by two
  * homes at once, and no other region's keys disturbed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RegionFailureIT {
-
-  private LocalSystem system;
-
-  @BeforeAll
-  void start() {
-    system = Scenarios.start("region-failure");
-  }
-
-  @AfterAll
-  void stop() {
-    if (system != null) {
-      system.close();
-    }
-  }
+class RegionFailureIT extends LocalSystemScenario {
 
   /** What goes wrong, and how it is put right. */
   private interface Outage {

@@ -18,32 +18,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Re-homing 1,000 keys under load on the local system, applied with kubectl as a user would: the
  * keys' writes pause only while their batch is fenced and drained, and the history shows every
  * acknowledged write applied once, at the old home before the move and the new one after it.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RehomingScenarioIT {
-
-  private LocalSystem system;
-
-  @BeforeAll
-  void start() {
-    system = Scenarios.start("rehoming");
-  }
-
-  @AfterAll
-  void stop() {
-    if (system != null) {
-      system.close();
-    }
-  }
+class RehomingScenarioIT extends LocalSystemScenario {
 
   @Test
   void thousandKeysMoveFromMumbaiToSingaporeUnderLoad() throws Exception {

@@ -11,32 +11,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Sticky routing on the local system: a key's writes, wherever they enter, are served by its home,
  * after exactly one cross-region hop when they enter elsewhere; reads and writes under load lose
  * nothing, double nothing and read nothing stale.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StickyRoutingIT {
-
-  private LocalSystem system;
-
-  @BeforeAll
-  void start() {
-    system = Scenarios.start("sticky-routing");
-  }
-
-  @AfterAll
-  void stop() {
-    if (system != null) {
-      system.close();
-    }
-  }
+class StickyRoutingIT extends LocalSystemScenario {
 
   @Test
   void everyKeyIsServedByItsHomeAfterExactlyOneHop() {
