@@ -280,12 +280,24 @@ public final class LocalSystem implements AutoCloseable {
     return new Region(spec.getName(), freePort(), freePort(), freePort(), freePort());
   }
 
+  /**
+   * A free port below Linux's ephemeral range (32768 and up). The ports are chosen before the
+   * processes that bind them start; a port the kernel hands out for "any free port" (Toxiproxy's
+   * links, other tests' servers) could otherwise be given away in between.
+   */
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // in use: try another
+      }
     }
+    throw new IllegalStateException("No free loopback port found between 20000 and 32000");
   }
 
   /**
