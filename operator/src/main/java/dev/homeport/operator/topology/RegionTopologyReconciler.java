@@ -298,7 +298,7 @@ public final class RegionTopologyReconciler
 
   /**
    * Waits for {@code writes} at most half of {@code every}: long enough for regions that answer,
-   * while writes to a region that does not complete in the background.
+   * while writes to a region that does not answer finish in the background.
    */
   private static void awaitBriefly(List<CompletableFuture<?>> writes, Duration every) {
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
