@@ -82,6 +82,13 @@ class CrdValidationIT {
       assertThat(global.getSpec().getRegions().get(0).getRedis().getMode().name())
           .as("defaulted by the schema")
           .isEqualTo("Standalone");
+      assertThat(global.getSpec().getDrillPolicy().getPhaseTimeout())
+          .as("defaulted by the schema")
+          .isEqualTo("2m");
+      assertThat(global.getSpec().getDrillPolicy().getSynthetic().getMethod().name())
+          .as("defaulted by the schema")
+          .isEqualTo("GET");
+      assertThat(global.getSpec().getDrillPolicy().getAbortIf().getErrorRate()).isEqualTo("0.05");
       HomeAssignment buckets =
           client
               .resources(HomeAssignment.class)
@@ -262,6 +269,103 @@ class CrdValidationIT {
             "spec.drill.region",
             "drill.region tokyo is not a region of spec.regions"),
         new Invalid(
+            "blocked window in both forms",
+            rt,
+            List.of(
+                set(
+                    "/spec/drillPolicy/blockedWindows",
+                    List.of(
+                        Map.of(
+                            "start", "2026-12-20T00:00:00Z",
+                            "end", "2027-01-04T00:00:00Z",
+                            "days", List.of("Mon"))))),
+            "spec.drillPolicy.blockedWindows[0]",
+            "a blocked window is either once (start and end) or weekly"),
+        new Invalid(
+            "weekly blocked window without days",
+            rt,
+            List.of(
+                set(
+                    "/spec/drillPolicy/blockedWindows",
+                    List.of(Map.of("from", "09:00", "to", "17:00")))),
+            "spec.drillPolicy.blockedWindows[0]",
+            "a blocked window is either once (start and end) or weekly"),
+        new Invalid(
+            "blocked window of no length",
+            rt,
+            List.of(
+                set(
+                    "/spec/drillPolicy/blockedWindows",
+                    List.of(Map.of("days", List.of("Sat"), "from", "09:00", "to", "09:00")))),
+            "spec.drillPolicy.blockedWindows[0].to",
+            "blocked window from and to are equal"),
+        new Invalid(
+            "blocked window at an hour that does not exist",
+            rt,
+            List.of(
+                set(
+                    "/spec/drillPolicy/blockedWindows",
+                    List.of(Map.of("days", List.of("Sat"), "from", "25:00", "to", "06:00")))),
+            "spec.drillPolicy.blockedWindows[0].from",
+            "should match"),
+        new Invalid(
+            "blocked window on an unknown day",
+            rt,
+            List.of(
+                set(
+                    "/spec/drillPolicy/blockedWindows",
+                    List.of(Map.of("days", List.of("Funday"), "from", "09:00", "to", "17:00")))),
+            "spec.drillPolicy.blockedWindows[0].days[0]",
+            "Unsupported value: \"Funday\""),
+        new Invalid(
+            "blocked window start that is not RFC 3339",
+            rt,
+            List.of(
+                set(
+                    "/spec/drillPolicy/blockedWindows",
+                    List.of(Map.of("start", "20 Dec 2026", "end", "2027-01-04T00:00:00Z")))),
+            "spec.drillPolicy.blockedWindows[0].start",
+            "should match"),
+        new Invalid(
+            "abort error rate as a percentage",
+            rt,
+            List.of(set("/spec/drillPolicy/abortIf/errorRate", "5%")),
+            "spec.drillPolicy.abortIf.errorRate",
+            "should match"),
+        new Invalid(
+            "abort latency that is not a duration",
+            rt,
+            List.of(set("/spec/drillPolicy/abortIf/p99Latency", "fast")),
+            "spec.drillPolicy.abortIf.p99Latency",
+            "should match"),
+        new Invalid(
+            "no synthetic keys",
+            rt,
+            List.of(set("/spec/drillPolicy/synthetic/keys", 0)),
+            "spec.drillPolicy.synthetic.keys",
+            "should be greater than or equal to 1"),
+        new Invalid(
+            "synthetic requests that delete",
+            rt,
+            List.of(set("/spec/drillPolicy/synthetic/method", "DELETE")),
+            "spec.drillPolicy.synthetic.method",
+            "Unsupported value: \"DELETE\""),
+        new Invalid(
+            "synthetic path that is not a path",
+            rt,
+            List.of(set("/spec/drillPolicy/synthetic/path", "orders")),
+            "spec.drillPolicy.synthetic.path",
+            "should match"),
+        new Invalid(
+            "drill hold that is not a duration",
+            rt,
+            List.of(
+                set(
+                    "/spec/drill",
+                    Map.of("id", "Q4-2026", "region", "mumbai", "holdFor", "ten minutes"))),
+            "spec.drill.holdFor",
+            "should match"),
+        new Invalid(
             "explicit placement without ranges",
             rt,
             List.of(set("/spec/placement/rule", "Explicit")),
@@ -349,6 +453,30 @@ class CrdValidationIT {
                   .contains(invalid.field() + ": ")
                   .contains(invalid.message());
             });
+  }
+
+  @Test
+  void bothFormsOfBlockedWindowAndADrillAreAccepted() throws IOException {
+    GenericKubernetesResource topology =
+        edited(
+            "regiontopology-global.yaml",
+            List.of(
+                set(
+                    "/spec/drillPolicy/blockedWindows",
+                    List.of(
+                        Map.of(
+                            "start", "2026-12-20T00:00:00Z",
+                            "end", "2027-01-04T00:00:00+01:00",
+                            "reason", "year-end freeze"),
+                        Map.of(
+                            "days", List.of("Fri"),
+                            "from", "22:00",
+                            "to", "06:00",
+                            "timeZone", "Europe/Berlin",
+                            "reason", "weekend batch jobs"))),
+                set("/spec/drill", Map.of("id", "Q4-2026", "region", "mumbai", "holdFor", "10m"))));
+    topology.getMetadata().setName("drill-policy-accepted");
+    client.resource(topology).dryRun().create();
   }
 
   @Test

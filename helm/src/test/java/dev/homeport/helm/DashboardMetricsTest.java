@@ -127,7 +127,9 @@ class DashboardMetricsTest {
             "Replication lag by peer",
             "Failovers, refusals, region transitions",
             "Keys moved",
-            "Write unavailability p99");
+            "Write unavailability p99",
+            "Last drill RTO",
+            "Drills by result");
   }
 
   @Test
@@ -140,8 +142,13 @@ class DashboardMetricsTest {
             "homeport_crdt_replication_lag_seconds",
             "homeport_rehome_keys_moved_total",
             "homeport_operator_failovers_total",
+            "homeport_operator_drills_total",
+            "homeport_operator_drill_rto_seconds",
+            "homeport_operator_drill_running",
             "cache_gets_total");
     assertThat(exposed.get("homeport_requests_seconds_count")).contains("route", "outcome");
+    assertThat(exposed.get("homeport_operator_drills_total")).contains("result");
+    assertThat(exposed.get("homeport_operator_drill_rto_seconds")).contains("region");
   }
 
   private static List<String> queries() {

@@ -37,5 +37,21 @@ public final class Validation {
   /** A routing key: a user, tenant or merchant id, printable and without white space. */
   public static final String ROUTING_KEY = "^[!-~]{1,256}$";
 
+  /** An RFC 3339 instant such as {@code 2026-12-20T00:00:00Z} or {@code …+01:00}. */
+  public static final String RFC3339 =
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+
+  /** A time of day, {@code HH:MM} on a 24-hour clock. */
+  public static final String CLOCK_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+  /** A fraction between 0 and 1 such as {@code 0.05}. */
+  public static final String FRACTION = "^(0(\\.[0-9]+)?|1(\\.0+)?|\\.[0-9]+)$";
+
+  /** An absolute URL path such as {@code /orders}. */
+  public static final String URL_PATH = "^/[!-~]*$";
+
+  /** An HTTP header name (an RFC 9110 token). */
+  public static final String HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
   private Validation() {}
 }

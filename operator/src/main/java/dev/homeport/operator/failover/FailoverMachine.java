@@ -7,6 +7,8 @@ import static dev.homeport.crds.v1alpha1.status.RegionPhase.Recovering;
 import static dev.homeport.crds.v1alpha1.status.RegionPhase.Suspect;
 
 import dev.homeport.crds.v1alpha1.spec.ApprovalMode;
+import dev.homeport.crds.v1alpha1.status.DrillPhase;
+import dev.homeport.crds.v1alpha1.status.DrillResult;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,11 +38,23 @@ import java.util.stream.Collectors;
  * approved in Manual failback mode; nobody serves the keys) → {@code Active} (once every front-door
  * has had leaseDuration + skewMargin to see that the peer no longer serves them).
  *
+ * <p>A drill ({@code spec.drill}) is a planned failover of a healthy region through the same phases
+ * and the same safety rules: pre-checks (the region and every other region Active, an eligible peer
+ * by the rules above, minActiveRegions and maxConcurrentFailovers) → {@code Fenced} (drill phase
+ * {@code Fencing}, then {@code CatchingUp} once the lease has run out with margin) → {@code
+ * FailedOver} once the caller reports the peer caught up ({@code Verifying}, then {@code Holding}
+ * for holdFor once the caller reports every synthetic request served by the peer) → {@code
+ * Recovering} ({@code FailingBack}: the drill is the failback's approval, and the automatic
+ * failback rule never ends a hold early) → {@code Active} ({@code VerifyingBack}, until the caller
+ * reports the region serving its keys again). Stopped before the flip, the region simply gets its
+ * lease back; after it, it fails back at once. A real failure of the region, of the peer or of
+ * another region ends the drill and leaves the regions to the rules above.
+ *
  * <p>Within a step the regions are handled in policy order and in three passes, each seeing the
  * decisions of the one before: health-only changes first (a region turning Suspect is no longer an
- * eligible peer), then regions already failing over or back (their claims on peers and on
- * maxConcurrentFailovers come first), then new failovers. A region changes phase at most once per
- * step.
+ * eligible peer), then the running drill and the regions already failing over or back (their claims
+ * on peers and on maxConcurrentFailovers come first), then new failovers and, last, a new drill. A
+ * region changes phase at most once per step.
  */
 public final class FailoverMachine {
 
@@ -87,12 +101,22 @@ public final class FailoverMachine {
     private final Set<String> changed = new HashSet<>();
     private final List<Transition> transitions = new ArrayList<>();
     private final List<Refusal> refusals = new ArrayList<>();
+    private final List<DrillEvent> drillEvents = new ArrayList<>();
+    private final DrillProgress progress;
     private boolean membershipChanged;
+
+    /** The running drill as this step leaves it; null once it has ended. */
+    private DrillState drill;
+
+    /** The drill that ended in this step, whose request must not start it again. */
+    private String endedDrill;
 
     Round(TopologyState current, Observation observation) {
       this.current = current;
       this.observation = observation;
       this.now = observation.now();
+      this.drill = current.drill();
+      this.progress = observation.drillProgress();
     }
 
     Step run() {
@@ -100,16 +124,19 @@ public final class FailoverMachine {
       for (String name : regions.keySet()) {
         reactToHealth(work.get(name));
       }
+      driveDrill();
       for (String name : regions.keySet()) {
-        if (!changed.contains(name)) {
+        if (!changed.contains(name) && !heldByDrill(name)) {
           continueFailoverOrFailback(work.get(name));
         }
       }
+      settleFailback();
       for (String name : regions.keySet()) {
         if (!changed.contains(name)) {
           considerFailover(work.get(name));
         }
       }
+      considerDrill();
       boolean publish = membershipChanged || !transitions.isEmpty();
       long epoch = publish ? current.epoch() + 1 : current.epoch();
       Set<String> leaseHolders = new LinkedHashSet<>();
@@ -119,7 +146,13 @@ public final class FailoverMachine {
               leaseHolders.add(name);
             }
           });
-      return new Step(new TopologyState(epoch, work), leaseHolders, publish, transitions, refusals);
+      return new Step(
+          new TopologyState(epoch, work, drill),
+          leaseHolders,
+          publish,
+          transitions,
+          refusals,
+          drillEvents);
     }
 
     /** Rule 1: probe and lease bookkeeping; regions join and leave with the policy. */
@@ -220,7 +253,9 @@ public final class FailoverMachine {
           }
         }
         case Fenced -> {
-          if (healthyNow.contains(name)) {
+          // A drill fences a healthy region on purpose; the drill decides when it gets its lease
+          // back.
+          if (healthyNow.contains(name) && !drillFences(name)) {
             move(
                 state,
                 Active,
@@ -516,6 +551,506 @@ public final class FailoverMachine {
       }
     }
 
+    /** Whether the running drill fences {@code name} before its keys move to the peer. */
+    private boolean drillFences(String name) {
+      return drill != null && drill.region().equals(name) && beforeFlip(drill.phase());
+    }
+
+    /**
+     * Whether the running drill, not the failover rules, decides {@code name}'s next phase: from
+     * the fence until the failback starts, so that neither the automatic failback rule nor a
+     * retarget ends a hold early.
+     */
+    private boolean heldByDrill(String name) {
+      return drill != null
+          && drill.region().equals(name)
+          && (beforeFlip(drill.phase()) || afterFlip(drill.phase()));
+    }
+
+    /** Pass 2, drill: ends, stops or advances the running drill. */
+    private void driveDrill() {
+      if (drill == null) {
+        return;
+      }
+      String name = drill.region();
+      RegionState region = work.get(name);
+      if (region == null || !regions.containsKey(drill.peer())) {
+        endDrill(
+            DrillResult.Failed,
+            String.format(
+                "%s left the topology during the drill", region == null ? name : drill.peer()));
+        return;
+      }
+      DrillPhase phase = drill.phase();
+      int threshold = policy.failureThreshold();
+      if (region.consecutiveFailures() >= threshold) {
+        endDrill(
+            DrillResult.Failed,
+            String.format(
+                "%s failed %d consecutive probes (failureThreshold %d) during the drill, while"
+                    + " %s; the failover rules take over: %s",
+                name, region.consecutiveFailures(), threshold, phase, whatTheRulesDo(region)));
+        return;
+      }
+      RegionPhase expected = regionPhaseIn(phase);
+      if (region.phase() != expected) {
+        // Only a hand-edited status gets here: the drill cannot know what was undone.
+        endDrill(
+            DrillResult.Failed,
+            String.format(
+                "%s is %s, but a drill in phase %s needs it %s; the failover rules take over",
+                name, region.phase(), phase, expected));
+        return;
+      }
+      DrillProgress.Stop stop = null;
+      if (beforeFlip(phase) || afterFlip(phase)) {
+        RegionState peer = work.get(drill.peer());
+        if (peer.phase() != Active || peer.consecutiveFailures() >= threshold) {
+          stop =
+              new DrillProgress.Stop(
+                  DrillResult.Failed,
+                  String.format(
+                      "peer %s %s during the drill (failureThreshold %d)",
+                      drill.peer(),
+                      peer.phase() != Active
+                          ? "turned " + peer.phase()
+                          : "failed " + peer.consecutiveFailures() + " consecutive probes",
+                      threshold));
+        } else {
+          String outage = realOutage();
+          if (outage != null) {
+            stop =
+                new DrillProgress.Stop(
+                    DrillResult.Aborted,
+                    outage + ": a real outage takes precedence over the drill");
+          }
+        }
+      }
+      if (stop == null) {
+        stop = progress.stop();
+      }
+      if (stop != null) {
+        stopDrill(region, stop);
+      } else {
+        advanceDrill(region);
+      }
+    }
+
+    /** Before the flip the region gets its lease back; after it, it fails back at once. */
+    private void stopDrill(RegionState region, DrillProgress.Stop stop) {
+      switch (drill.phase()) {
+        case Fencing, CatchingUp -> {
+          callOff(region, stop.reason());
+          endDrill(stop.result(), stop.reason());
+        }
+        case Verifying, Holding -> {
+          failBackForDrill(region, "the drill was stopped: " + stop.reason());
+          drill = drill.endingAs(stop.result(), stop.reason()).inPhase(DrillPhase.FailingBack, now);
+          drillEvents.add(
+              new DrillEvent(
+                  DrillEvent.Kind.STOPPING,
+                  drill,
+                  String.format(
+                      "drill %s is stopped (%s): %s; %s fails back at once",
+                      drill.id(), stop.result(), stop.reason(), drill.region())));
+        }
+        case FailingBack -> {
+          if (!drill.stopping()) {
+            drill = drill.endingAs(stop.result(), stop.reason());
+            drillEvents.add(
+                new DrillEvent(
+                    DrillEvent.Kind.STOPPING,
+                    drill,
+                    String.format(
+                        "drill %s is stopped (%s) while %s fails back: %s",
+                        drill.id(), stop.result(), drill.region(), stop.reason())));
+          }
+        }
+        default -> {
+          // VerifyingBack: the region serves its keys again; nothing is left to undo.
+          if (drill.stopping()) {
+            endDrill(drill.result(), drill.reason() + "; then: " + stop.reason());
+          } else {
+            endDrill(stop.result(), stop.reason());
+          }
+        }
+      }
+    }
+
+    private void advanceDrill(RegionState region) {
+      String name = region.name();
+      switch (drill.phase()) {
+        case Fencing, CatchingUp -> {
+          Instant lastLease =
+              region.leaseRenewedAt() != null ? region.leaseRenewedAt() : region.phaseSince();
+          Instant deadline = fenceDeadline(lastLease);
+          if (now.isBefore(deadline)) {
+            return;
+          }
+          if (!progress.caughtUp()) {
+            if (drill.phase() == DrillPhase.Fencing) {
+              drillPhase(
+                  DrillPhase.CatchingUp,
+                  String.format(
+                      "%s's lease, last renewed %s, ran out with margin at %s; waiting until %s"
+                          + " has applied its writes up to the fence",
+                      name, orNever(region.leaseRenewedAt()), deadline, drill.peer()));
+            }
+            return;
+          }
+          String whyNot = whyNotEligible(regions.get(name), drill.peer(), true);
+          if (whyNot != null) {
+            String why =
+                String.format(
+                    "peer %s can no longer take %s's keys: it %s", drill.peer(), name, whyNot);
+            callOff(region, why);
+            endDrill(DrillResult.Failed, why);
+            return;
+          }
+          move(
+              region,
+              FailedOver,
+              drill.peer(),
+              drill.peer(),
+              "DrillFlipped",
+              String.format(
+                  "drill %s: %s's keys are served by %s: its lease, last renewed %s, ran out with"
+                      + " margin at %s (leaseDuration %s + skewMargin %s) and %s has applied its"
+                      + " writes",
+                  drill.id(),
+                  name,
+                  drill.peer(),
+                  orNever(region.leaseRenewedAt()),
+                  deadline,
+                  format(policy.leaseDuration()),
+                  format(policy.skewMargin()),
+                  drill.peer()));
+          drillPhase(
+              DrillPhase.Verifying,
+              String.format(
+                  "%s serves %s's keys; verifying with synthetic requests through every"
+                      + " front-door",
+                  drill.peer(), name));
+        }
+        case Verifying -> {
+          if (progress.verified()) {
+            drill = drill.holdingUntil(now.plus(drill.holdFor()), now);
+            drillEvents.add(
+                new DrillEvent(
+                    DrillEvent.Kind.PHASE,
+                    drill,
+                    String.format(
+                        "every synthetic request for %s's keys is served by %s; holding until %s"
+                            + " (holdFor %s)",
+                        name, drill.peer(), drill.holdUntil(), format(drill.holdFor()))));
+          }
+        }
+        case Holding -> {
+          if (!now.isBefore(drill.holdUntil())) {
+            failBackForDrill(region, "held for " + format(drill.holdFor()));
+            drillPhase(
+                DrillPhase.FailingBack,
+                String.format(
+                    "%s held %s's keys for %s; %s fails back",
+                    drill.peer(), name, format(drill.holdFor()), name));
+          }
+        }
+        case VerifyingBack -> {
+          if (progress.verified()) {
+            endDrill(drill.stopping() ? drill.result() : DrillResult.Succeeded, drill.reason());
+          }
+        }
+        default -> {
+          // FailingBack: the failback rule completes it in pass 2 (settleFailback).
+        }
+      }
+    }
+
+    /** After pass 2: a drill's failback that completed, or that a failure turned around. */
+    private void settleFailback() {
+      if (drill == null || drill.phase() != DrillPhase.FailingBack) {
+        return;
+      }
+      RegionState region = work.get(drill.region());
+      if (region.phase() == Active) {
+        drillPhase(
+            DrillPhase.VerifyingBack,
+            String.format(
+                "%s serves its keys again; verifying with synthetic requests through every"
+                    + " front-door",
+                region.name()));
+      } else if (region.phase() != Recovering) {
+        endDrill(
+            DrillResult.Failed,
+            String.format(
+                "%s's failback did not complete: it is %s%s; the failover rules take over",
+                region.name(),
+                region.phase(),
+                region.servedBy() == null ? "" : ", served by " + region.servedBy()));
+      }
+    }
+
+    /** Pass 3, last: starts a requested drill if every pre-check passes, else refuses it. */
+    private void considerDrill() {
+      DrillRequest request = observation.drillRequest();
+      if (request == null || request.id().equals(endedDrill)) {
+        return;
+      }
+      if (drill != null) {
+        if (!drill.id().equals(request.id())) {
+          refuseDrill(
+              request,
+              String.format(
+                  "drill %s is still running on %s (phase %s); start %s once it has ended, or"
+                      + " abort it first (kubectl homeport drill abort)",
+                  drill.id(), drill.region(), drill.phase(), request.id()));
+        }
+        return;
+      }
+      String name = request.region();
+      RegionPolicy regionPolicy = regions.get(name);
+      if (regionPolicy == null) {
+        refuseDrill(
+            request,
+            String.format(
+                "%s is not a region of the topology; name one of spec.regions (%s)",
+                name, String.join(", ", regions.keySet())));
+        return;
+      }
+      RegionState region = work.get(name);
+      if (region.phase() != Active || changed.contains(name)) {
+        refuseDrill(
+            request,
+            String.format(
+                "%s is %s, not Active (%s); a drill fails over a healthy region: start it once %s"
+                    + " is Active",
+                name, region.phase(), region.message(), name));
+        return;
+      }
+      if (!healthyNow.contains(name)) {
+        refuseDrill(
+            request,
+            String.format(
+                "%s did not answer its last probe (%s); start the drill once it answers",
+                name, probeDetail(name)));
+        return;
+      }
+      List<String> busy = new ArrayList<>();
+      work.forEach(
+          (other, state) -> {
+            if (!other.equals(name) && state.phase() != Active) {
+              busy.add(
+                  other
+                      + " is "
+                      + state.phase()
+                      + (state.servedBy() != null ? " (served by " + state.servedBy() + ")" : "")
+                      + (state.phase() == Suspect
+                          ? " (" + state.consecutiveFailures() + " failed probes)"
+                          : ""));
+            }
+          });
+      if (!busy.isEmpty()) {
+        refuseDrill(
+            request,
+            String.format(
+                "another failover or drill is under way: %s; a drill runs only while every region"
+                    + " is Active: start it once they are (kubectl homeport status)",
+                String.join(", ", busy)));
+        return;
+      }
+      List<String> failingOver = namesIn(FAILING_OVER);
+      if (failingOver.size() >= policy.maxConcurrentFailovers()) {
+        refuseDrill(
+            request,
+            String.format(
+                "failing %s over would exceed maxConcurrentFailovers %d (%d failing over now);"
+                    + " raise spec.failover.maxConcurrentFailovers",
+                name, policy.maxConcurrentFailovers(), failingOver.size()));
+        return;
+      }
+      List<String> others = namesIn(OWN_KEYS);
+      others.remove(name);
+      if (others.size() < policy.minActiveRegions()) {
+        refuseDrill(
+            request,
+            String.format(
+                "failing %s over would leave %d region(s) serving their own keys (%s) and"
+                    + " minActiveRegions is %d; lower spec.failover.minActiveRegions or add a"
+                    + " region",
+                name,
+                others.size(),
+                others.isEmpty() ? "none" : String.join(", ", others),
+                policy.minActiveRegions()));
+        return;
+      }
+      String peer = null;
+      List<String> skipped = new ArrayList<>();
+      for (String candidate : regionPolicy.failoverPeers()) {
+        String whyNot = whyNotEligible(regionPolicy, candidate, true);
+        if (whyNot == null && !healthyNow.contains(candidate)) {
+          whyNot = "did not answer its last probe (" + probeDetail(candidate) + ")";
+        }
+        if (whyNot == null) {
+          peer = candidate;
+          break;
+        }
+        skipped.add(candidate + " " + whyNot);
+      }
+      if (peer == null) {
+        refuseDrill(
+            request,
+            regionPolicy.failoverPeers().isEmpty()
+                ? String.format(
+                    "%s lists no failoverPeers; add a peer to its spec.regions[].failoverPeers",
+                    name)
+                : String.format(
+                    "no failover peer can take %s's keys: %s; give a peer headroom"
+                        + " (capacityWeight) or wait until it serves fewer regions",
+                    name, String.join("; ", skipped)));
+        return;
+      }
+      Instant deadline =
+          fenceDeadline(region.leaseRenewedAt() != null ? region.leaseRenewedAt() : now);
+      String message =
+          String.format(
+              "drill %s: %s's lease is no longer renewed (last renewal %s); %s takes its keys"
+                  + " once the lease has run out, at %s (leaseDuration %s + skewMargin %s), and"
+                  + " has applied its writes%s; then it holds them for %s and %s fails back",
+              request.id(),
+              name,
+              orNever(region.leaseRenewedAt()),
+              peer,
+              deadline,
+              format(policy.leaseDuration()),
+              format(policy.skewMargin()),
+              skipped.isEmpty() ? "" : " (skipped: " + String.join("; ", skipped) + ")",
+              format(request.holdFor()),
+              name);
+      move(region, Fenced, null, peer, "DrillFenced", message);
+      drill =
+          new DrillState(
+              request.id(),
+              name,
+              peer,
+              DrillPhase.Fencing,
+              DrillResult.Running,
+              null,
+              now,
+              now,
+              request.holdFor(),
+              null);
+      drillEvents.add(new DrillEvent(DrillEvent.Kind.STARTED, drill, message));
+    }
+
+    /** Another region in real trouble, or null: its failover must not wait behind a drill. */
+    private String realOutage() {
+      for (RegionState state : work.values()) {
+        String name = state.name();
+        if (name.equals(drill.region()) || name.equals(drill.peer())) {
+          continue;
+        }
+        if (FAILING_OVER.contains(state.phase())) {
+          return name + " is " + state.phase();
+        }
+        if (state.phase() == Suspect
+            && state.consecutiveFailures() >= 2 * policy.failureThreshold()) {
+          return String.format(
+              "%s failed %d consecutive probes (2 × failureThreshold %d)",
+              name, state.consecutiveFailures(), policy.failureThreshold());
+        }
+      }
+      return null;
+    }
+
+    /** For a drill that ends by a failure of its region: what the failover rules do next. */
+    private String whatTheRulesDo(RegionState region) {
+      return switch (region.phase()) {
+        case Fenced ->
+            String.format(
+                "its lease stays unrenewed, and its keys move to a peer once the lease has run"
+                    + " out, unless it answers again first");
+        case FailedOver ->
+            String.format(
+                "its keys stay with %s until it has been healthy for stableFor %s (failback %s)",
+                orNone(region.servedBy()), format(policy.stableFor()), policy.failbackMode());
+        case Recovering -> "its failback is aborted and a peer serves its keys again";
+        default -> "it is " + region.phase() + " and fails over like any region";
+      };
+    }
+
+    /** Before the flip: the region gets its lease back; its keys never moved. */
+    private void callOff(RegionState region, String why) {
+      move(
+          region,
+          Active,
+          null,
+          null,
+          "DrillCalledOff",
+          String.format(
+              "drill %s called off before %s took %s's keys (%s); %s's lease is renewed again and"
+                  + " its keys never moved",
+              drill.id(), drill.peer(), region.name(), why, region.name()));
+    }
+
+    /** The drill's failback: the peer stops serving, the region returns once routes settle. */
+    private void failBackForDrill(RegionState region, String why) {
+      move(
+          region,
+          Recovering,
+          null,
+          region.servedBy(),
+          "DrillFailback",
+          String.format(
+              "drill %s: %s stops serving %s's keys (%s), and %s takes them back at %s, once every"
+                  + " front-door has seen that (leaseDuration %s + skewMargin %s)",
+              drill.id(),
+              orNone(region.servedBy()),
+              region.name(),
+              why,
+              region.name(),
+              fenceDeadline(now),
+              format(policy.leaseDuration()),
+              format(policy.skewMargin())));
+    }
+
+    private void drillPhase(DrillPhase next, String message) {
+      drill = drill.inPhase(next, now);
+      drillEvents.add(new DrillEvent(DrillEvent.Kind.PHASE, drill, message));
+    }
+
+    private void endDrill(DrillResult result, String reason) {
+      DrillState ended = drill.endingAs(result, reason);
+      drillEvents.add(
+          new DrillEvent(
+              DrillEvent.Kind.ENDED,
+              ended,
+              String.format(
+                  "drill %s on %s %s%s",
+                  ended.id(), ended.region(), result, reason == null ? "" : ": " + reason)));
+      endedDrill = ended.id();
+      drill = null;
+    }
+
+    private void refuseDrill(DrillRequest request, String why) {
+      DrillState refused =
+          new DrillState(
+              request.id(),
+              request.region(),
+              null,
+              DrillPhase.PreChecks,
+              DrillResult.Refused,
+              why,
+              now,
+              now,
+              request.holdFor(),
+              null);
+      drillEvents.add(
+          new DrillEvent(
+              DrillEvent.Kind.REFUSED,
+              refused,
+              String.format("drill %s on %s refused: %s", request.id(), request.region(), why)));
+    }
+
     /**
      * The first peer in {@code failoverPeers} order (the preferred one first, if still listed) that
      * is Active, accepts the region's residency and has capacity; or null and why none is.
@@ -547,6 +1082,15 @@ public final class FailoverMachine {
 
     /** Null if {@code peer} may take {@code region}'s keys now, else the reason it may not. */
     private String whyNotEligible(RegionPolicy region, String peer) {
+      return whyNotEligible(region, peer, false);
+    }
+
+    /**
+     * As {@link #whyNotEligible(RegionPolicy, String)}; {@code planned}: a drill, which also needs
+     * headroom for all of the region's keys when the peer serves nobody else (an outage takes an
+     * overloaded peer over none, a drill does not choose one).
+     */
+    private String whyNotEligible(RegionPolicy region, String peer, boolean planned) {
       if (peer.equals(region.name())) {
         return "is the region itself";
       }
@@ -573,6 +1117,11 @@ public final class FailoverMachine {
             }
           });
       int load = served.values().stream().mapToInt(Integer::intValue).sum();
+      if (served.isEmpty() && planned && peerPolicy.capacityWeight() < region.capacityWeight()) {
+        return String.format(
+            "has capacityWeight %d, less than %s's %d: no headroom for all of its keys",
+            peerPolicy.capacityWeight(), region.name(), region.capacityWeight());
+      }
       if (!served.isEmpty() && peerPolicy.capacityWeight() < load + region.capacityWeight()) {
         return String.format(
             "has capacityWeight %d and already serves or is about to serve %s; adding %s (%d)"
@@ -684,6 +1233,24 @@ public final class FailoverMachine {
       }
       return probe.detail() == null || probe.detail().isBlank() ? "no detail" : probe.detail();
     }
+  }
+
+  /** The phase the drilled region is in while its drill is in {@code phase}. */
+  static RegionPhase regionPhaseIn(DrillPhase phase) {
+    return switch (phase) {
+      case Fencing, CatchingUp -> Fenced;
+      case Verifying, Holding -> FailedOver;
+      case FailingBack -> Recovering;
+      default -> Active;
+    };
+  }
+
+  private static boolean beforeFlip(DrillPhase phase) {
+    return phase == DrillPhase.Fencing || phase == DrillPhase.CatchingUp;
+  }
+
+  private static boolean afterFlip(DrillPhase phase) {
+    return phase == DrillPhase.Verifying || phase == DrillPhase.Holding;
   }
 
   /** A chosen peer (or null) and, for people, why the peers before it were skipped. */

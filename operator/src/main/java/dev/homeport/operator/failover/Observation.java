@@ -14,13 +14,18 @@ import java.util.Set;
  *     into that region's Redis (absent: never, or unknown)
  * @param failoverApprovals regions whose failover a person approved (used in Manual mode)
  * @param failbackApprovals regions whose failback a person approved (used in Manual failback mode)
+ * @param drillRequest a requested drill without a finished record; null when none
+ * @param drillProgress what the caller learnt about the running drill; {@link DrillProgress#NONE}
+ *     when nothing
  */
 public record Observation(
     Instant now,
     Map<String, Probe> probes,
     Map<String, Instant> leaseWrites,
     Set<String> failoverApprovals,
-    Set<String> failbackApprovals) {
+    Set<String> failbackApprovals,
+    DrillRequest drillRequest,
+    DrillProgress drillProgress) {
 
   public Observation {
     Objects.requireNonNull(now, "now");
@@ -28,5 +33,16 @@ public record Observation(
     leaseWrites = Map.copyOf(Objects.requireNonNull(leaseWrites, "leaseWrites"));
     failoverApprovals = Set.copyOf(Objects.requireNonNull(failoverApprovals, "failoverApprovals"));
     failbackApprovals = Set.copyOf(Objects.requireNonNull(failbackApprovals, "failbackApprovals"));
+    drillProgress = drillProgress == null ? DrillProgress.NONE : drillProgress;
+  }
+
+  /** An observation without drills. */
+  public Observation(
+      Instant now,
+      Map<String, Probe> probes,
+      Map<String, Instant> leaseWrites,
+      Set<String> failoverApprovals,
+      Set<String> failbackApprovals) {
+    this(now, probes, leaseWrites, failoverApprovals, failbackApprovals, null, null);
   }
 }

@@ -15,13 +15,15 @@ import java.util.Set;
  * @param publish the routing table changed (the epoch was bumped) and must be published
  * @param transitions the changes made, in the order they were made
  * @param refusals actions the rules held back
+ * @param drillEvents what happened to drills, in order
  */
 public record Step(
     TopologyState next,
     Set<String> leaseHolders,
     boolean publish,
     List<Transition> transitions,
-    List<Refusal> refusals) {
+    List<Refusal> refusals,
+    List<DrillEvent> drillEvents) {
 
   public Step {
     Objects.requireNonNull(next, "next");
@@ -30,5 +32,6 @@ public record Step(
             new LinkedHashSet<>(Objects.requireNonNull(leaseHolders, "leaseHolders")));
     transitions = List.copyOf(Objects.requireNonNull(transitions, "transitions"));
     refusals = List.copyOf(Objects.requireNonNull(refusals, "refusals"));
+    drillEvents = List.copyOf(Objects.requireNonNull(drillEvents, "drillEvents"));
   }
 }

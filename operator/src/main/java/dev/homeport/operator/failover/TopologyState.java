@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The machine's whole state: the routing epoch and every region's state, by name.
+ * The machine's whole state: the routing epoch, every region's state, by name, and the running
+ * drill.
  *
  * @param epoch the epoch of the last routing table the machine asked to publish
  * @param regions every region's state, keyed by name (iteration order is kept)
+ * @param drill the running drill; null when none runs
  */
-public record TopologyState(long epoch, Map<String, RegionState> regions) {
+public record TopologyState(long epoch, Map<String, RegionState> regions, DrillState drill) {
 
   public TopologyState {
     if (epoch < 0) {
@@ -32,6 +34,23 @@ public record TopologyState(long epoch, Map<String, RegionState> regions) {
           copy.put(name, state);
         });
     regions = Collections.unmodifiableMap(copy);
+  }
+
+  /** A state without a running drill. */
+  public TopologyState(long epoch, Map<String, RegionState> regions) {
+    this(epoch, regions, null);
+  }
+
+  /**
+   * This state at a higher epoch: the routing tables in the regions are ahead of it (a previous
+   * operator published and stopped before its status was written), and the next table must win.
+   */
+  public TopologyState withEpoch(long higher) {
+    if (higher < epoch) {
+      throw new IllegalArgumentException(
+          String.format("epoch only increases: %d is below %d", higher, epoch));
+    }
+    return new TopologyState(higher, regions, drill);
   }
 
   /** Every region of the policy Active, at epoch 0, as a fresh topology starts. */

@@ -17,9 +17,10 @@ import java.util.Map;
  * <this region's write position>, "applied": {"<region>": <position of that region's writes applied
  * here>, ...}}}. Draining a key from {@code old} to {@code new} reads {@code old}'s position after
  * the fence and waits until {@code new} reports {@code applied[old]} at or past it. Moving buckets
- * also asks it how many keys each bucket holds, to pace the move.
+ * also asks it how many keys each bucket holds, to pace the move. A drill waits the same way: after
+ * the drilled region's lease has run out, until its peer has applied its writes up to its position.
  */
-final class ReplicationWatermark {
+public final class ReplicationWatermark {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,14 +31,14 @@ final class ReplicationWatermark {
           .build();
 
   /** The write position the region's application reports. */
-  long position(String probeUrl) throws IOException, InterruptedException {
+  public long position(String probeUrl) throws IOException, InterruptedException {
     return read(probeUrl).path("position").asLong();
   }
 
   /**
    * How far the region's application has applied {@code source}'s writes; -1 if it does not say.
    */
-  long applied(String probeUrl, String source) throws IOException, InterruptedException {
+  public long applied(String probeUrl, String source) throws IOException, InterruptedException {
     JsonNode applied = read(probeUrl).path("applied").path(source);
     return applied.isNumber() ? applied.asLong() : -1;
   }

@@ -7,6 +7,10 @@ import dev.homeport.crds.v1alpha1.spec.RegionSpec;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.crds.v1alpha1.status.RegionTopologyStatus;
 import dev.homeport.operator.Events;
+import dev.homeport.operator.drill.DrillMetrics;
+import dev.homeport.operator.drill.DrillSettings;
+import dev.homeport.operator.drill.Drills;
+import dev.homeport.operator.drill.SyntheticProbe;
 import dev.homeport.operator.failover.FailoverMachine;
 import dev.homeport.operator.failover.Observation;
 import dev.homeport.operator.failover.Policy;
@@ -19,6 +23,7 @@ import dev.homeport.operator.failover.Transition;
 import dev.homeport.operator.region.Prober;
 import dev.homeport.operator.region.RedisUrls;
 import dev.homeport.operator.region.RegionLink;
+import dev.homeport.operator.rehome.ReplicationWatermark;
 import dev.homeport.operator.routing.RoutingTables;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -45,6 +50,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * Reconciles a RegionTopology on every probe interval: renews the leases of the regions that hold
  * one, probes every region, lets the {@link FailoverMachine} decide, publishes the routing table
  * into every reachable region's Redis (bringing back a region that missed epochs), and records
- * transitions as Events and status. The machine decides; this class only observes and executes.
+ * transitions as Events and status. Drills ({@code spec.drill}) go through the same machine; {@link
+ * Drills} turns the spec, the abort annotation and its measurements (replication probe, synthetic
+ * requests) into the machine's drill inputs and keeps the reports. The machine decides; this class
+ * only observes and executes.
  */
 @ControllerConfiguration(name = "regiontopology")
 public final class RegionTopologyReconciler
@@ -86,7 +96,14 @@ public final class RegionTopologyReconciler
     /** The routing epoch a region must hold before its first renewal since it became a holder. */
     final Map<String, Long> grantedAt = new HashMap<>();
 
+    /**
+     * The highest routing epoch a region's Redis answered with that is newer than this operator's
+     * (-1: none): a previous operator published it and stopped before writing its status.
+     */
+    long newerEpochHeld = -1;
+
     TopologyState state;
+    Drills drills;
     Set<String> leaseHolders = Set.of();
     Set<String> refusals = Set.of();
     Instant lastStatusWrite = Instant.EPOCH;
@@ -99,10 +116,23 @@ public final class RegionTopologyReconciler
   private final Counter transitions;
   private final Counter failovers;
   private final Counter refusals;
+  private final DrillMetrics drillMetrics;
+  private final SyntheticProbe synthetic = new SyntheticProbe();
+  private final ReplicationWatermark watermark = new ReplicationWatermark();
+
+  /** Drills' synthetic requests and replication reads, off the reconcile threads. */
+  private final ExecutorService drillIo =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread thread = new Thread(task, "homeport-drill-io");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   public RegionTopologyReconciler(KubernetesClient client, Clock clock, MeterRegistry registry) {
     this.client = client;
     this.clock = clock;
+    this.drillMetrics = new DrillMetrics(registry);
     this.transitions =
         Counter.builder("homeport.operator.region.transitions")
             .description("Region phase transitions decided by the operator")
@@ -130,10 +160,30 @@ public final class RegionTopologyReconciler
     }
     Runtime runtime = runtimes.computeIfAbsent(name, n -> new Runtime());
     if (runtime.state == null) {
-      runtime.state = StatusMapper.resume(topology.getStatus(), policy, now);
+      runtime.state =
+          StatusMapper.resume(topology.getStatus(), policy, now, topology.getSpec().getDrill());
       runtime.leaseHolders = holders(runtime.state);
+      runtime.drills =
+          Drills.resume(
+              topology.getStatus(),
+              runtime.state,
+              now,
+              clock,
+              drillMetrics,
+              synthetic,
+              watermark,
+              drillIo);
     }
     List<String> configErrors = syncLinks(topology, policy, runtime);
+    DrillSettings drillSettings = null;
+    String drillPolicyError = null;
+    try {
+      drillSettings = DrillSettings.of(topology.getSpec().getDrillPolicy());
+    } catch (IllegalArgumentException e) {
+      drillPolicyError = e.getMessage();
+    }
+    Drills.EventSink drillEvents =
+        (reason, message, type) -> event(topology, reason, message, type);
 
     renewLeases(runtime, policy, now);
     Map<String, Probe> probes = probe(topology, policy, runtime, configErrors);
@@ -154,7 +204,11 @@ public final class RegionTopologyReconciler
             probes,
             leaseWrites,
             approvals(topology, APPROVE_FAILOVER),
-            approvals(topology, APPROVE_FAILBACK));
+            approvals(topology, APPROVE_FAILBACK),
+            runtime.drills.request(
+                topology, drillSettings, drillPolicyError, runtime.state, now, drillEvents),
+            runtime.drills.progress(topology, runtime.state));
+    long epochBefore = runtime.state.epoch();
     Step step = new FailoverMachine(policy).step(runtime.state, observation);
     runtime.state = step.next();
     Set<String> newHolders = step.leaseHolders();
@@ -173,8 +227,12 @@ public final class RegionTopologyReconciler
       renewLeases(runtime, policy, now);
     }
     record(topology, step, runtime);
+    runtime.drills.record(step, epochBefore, clock.instant(), drillEvents);
+    // Started right after the table went out, so that the RTO is not a probe interval late.
+    runtime.drills.measure(topology, drillSettings, policy, runtime.state, runtime.links);
 
-    RegionTopologyStatus status = status(topology, policy, runtime, step, configErrors, now);
+    RegionTopologyStatus status =
+        status(topology, policy, runtime, step, configErrors, drillPolicyError, now);
     // Counted from the start of this pass, which a slow or unreachable region may have lengthened.
     Duration next =
         max(
@@ -198,6 +256,9 @@ public final class RegionTopologyReconciler
     Runtime runtime = runtimes.remove(topology.getMetadata().getName());
     if (runtime != null) {
       runtime.links.values().forEach(RegionLink::close);
+      if (runtime.drills != null) {
+        runtime.drills.close(runtime.state);
+      }
     }
     return DeleteControl.defaultDelete();
   }
@@ -339,8 +400,32 @@ public final class RegionTopologyReconciler
     return probes;
   }
 
-  /** Publishes the current table to every region whose Redis is behind it. */
+  /**
+   * Publishes the current table to every region whose Redis is behind it. When a region holds a
+   * newer epoch than this operator's state (a previous operator published it but its status write
+   * was lost), the state moves past it and the table goes out again: otherwise none of this
+   * operator's tables would reach that region until its epoch caught up.
+   */
   private long publish(RegionTopology topology, Runtime runtime, Instant now, Duration every) {
+    long epoch = publishOnce(topology, runtime, now, every);
+    long newer;
+    synchronized (runtime) {
+      newer = runtime.newerEpochHeld;
+    }
+    if (newer >= runtime.state.epoch()) {
+      log.warn(
+          "The regions hold routing epoch {}, newer than this operator's {}; publishing the"
+              + " current table at epoch {}",
+          newer,
+          runtime.state.epoch(),
+          newer + 1);
+      runtime.state = runtime.state.withEpoch(newer + 1);
+      epoch = publishOnce(topology, runtime, now, every);
+    }
+    return epoch;
+  }
+
+  private long publishOnce(RegionTopology topology, Runtime runtime, Instant now, Duration every) {
     RoutingTable table = RoutingTables.of(topology.getSpec(), runtime.state, now);
     List<CompletableFuture<?>> writes = new ArrayList<>();
     for (Map.Entry<String, RegionLink> link : runtime.links.entrySet()) {
@@ -356,6 +441,9 @@ public final class RegionTopologyReconciler
                   held -> {
                     synchronized (runtime) {
                       runtime.publishedEpoch.put(link.getKey(), held);
+                      if (held > table.epoch()) {
+                        runtime.newerEpochHeld = Math.max(runtime.newerEpochHeld, held);
+                      }
                     }
                     if (held > table.epoch()) {
                       log.warn(
@@ -411,6 +499,7 @@ public final class RegionTopologyReconciler
       Runtime runtime,
       Step step,
       List<String> configErrors,
+      String drillPolicyError,
       Instant now) {
     RegionTopologyStatus previous =
         topology.getStatus() == null ? new RegionTopologyStatus() : topology.getStatus();
@@ -421,7 +510,7 @@ public final class RegionTopologyReconciler
     status.setRoutingEpoch(runtime.state.epoch());
     status.setRegions(StatusMapper.regions(runtime.state, policy));
     status.setSummary(StatusMapper.summary(runtime.state));
-    status.setDrills(previous.getDrills());
+    status.setDrills(runtime.drills.records());
 
     List<RegionState> regions = new ArrayList<>(runtime.state.regions().values());
     List<String> notActive =
@@ -488,6 +577,25 @@ public final class RegionTopologyReconciler
             String.join("; ", refused),
             generation,
             now));
+    Drills.InProgress drill = runtime.drills.inProgress(runtime.state);
+    conditions.add(
+        condition(
+            previous,
+            "DrillInProgress",
+            drill.running(),
+            drill.reason(),
+            drill.message(),
+            generation,
+            now));
+    conditions.add(
+        condition(
+            previous,
+            "DrillPolicyValid",
+            drillPolicyError == null,
+            drillPolicyError == null ? "Valid" : "InvalidDrillPolicy",
+            drillPolicyError == null ? "spec.drillPolicy can be used" : drillPolicyError,
+            generation,
+            now));
     status.setConditions(conditions);
     return status;
   }
@@ -529,6 +637,7 @@ public final class RegionTopologyReconciler
         && Objects.equals(before.getObservedGeneration(), after.getObservedGeneration())
         && Objects.equals(before.getSummary(), after.getSummary())
         && Objects.equals(strip(before), strip(after))
+        && Objects.equals(Drills.material(before.getDrills()), Drills.material(after.getDrills()))
         && Objects.equals(before.getConditions(), after.getConditions());
   }
 

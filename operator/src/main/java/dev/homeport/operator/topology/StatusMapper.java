@@ -1,8 +1,11 @@
 package dev.homeport.operator.topology;
 
+import dev.homeport.crds.v1alpha1.spec.DrillSpec;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.crds.v1alpha1.status.RegionStatus;
 import dev.homeport.crds.v1alpha1.status.RegionTopologyStatus;
+import dev.homeport.operator.drill.DrillRecords;
+import dev.homeport.operator.failover.DrillState;
 import dev.homeport.operator.failover.Policy;
 import dev.homeport.operator.failover.RegionState;
 import dev.homeport.operator.failover.TopologyState;
@@ -14,7 +17,7 @@ import java.util.Map;
  * The failover machine's state as the RegionTopology status keeps it, and back. A restarted
  * operator resumes from the status, assuming the worst about what it cannot know: it does not know
  * when the lease of a fenced region was last written, so that region's lease counts from the
- * restart.
+ * restart. A running drill resumes from its record in {@code status.drills[]} the same way.
  */
 public final class StatusMapper {
 
@@ -22,6 +25,16 @@ public final class StatusMapper {
 
   /** The state to resume from; the initial state when the status holds none. */
   public static TopologyState resume(RegionTopologyStatus status, Policy policy, Instant now) {
+    return resume(status, policy, now, null);
+  }
+
+  /**
+   * The state to resume from, with the running drill of {@code status.drills[]}.
+   *
+   * @param drill {@code spec.drill}, for a record that lacks its holdFor
+   */
+  public static TopologyState resume(
+      RegionTopologyStatus status, Policy policy, Instant now, DrillSpec drill) {
     if (status == null || status.getRegions() == null || status.getRegions().isEmpty()) {
       return TopologyState.initial(policy, now);
     }
@@ -46,7 +59,9 @@ public final class StatusMapper {
               region.getMessage()));
     }
     long epoch = status.getRoutingEpoch() == null ? 0 : status.getRoutingEpoch();
-    return new TopologyState(epoch, regions);
+    DrillState running =
+        status.getDrills() == null ? null : DrillRecords.resume(status.getDrills(), drill, now);
+    return new TopologyState(epoch, regions, running);
   }
 
   /** The per-region part of the status. */

@@ -3,6 +3,7 @@ package dev.homeport.operator.failover;
 import dev.homeport.crds.v1alpha1.spec.ApprovalMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -110,6 +111,18 @@ final class FailoverFixtures {
     final Set<String> failoverApprovals = new HashSet<>();
     final Set<String> failbackApprovals = new HashSet<>();
     final Map<String, Instant> lastLeaseWrite = new HashMap<>();
+    final List<DrillEvent> drillEvents = new ArrayList<>();
+    final List<Transition> transitions = new ArrayList<>();
+
+    /** The drill asked for, passed on every tick until it has an event that ends it. */
+    DrillRequest drillRequest;
+
+    /** What the caller reports about the running drill on the next tick only. */
+    DrillProgress drillProgress;
+
+    /** Reported on every tick: the region has no replication probe, catching up is immediate. */
+    boolean alwaysCaughtUp;
+
     int ticks;
 
     Sim(Policy policy) {
@@ -139,6 +152,11 @@ final class FailoverFixtures {
           lastLeaseWrite.put(holder, now);
         }
       }
+      DrillProgress progress =
+          drillProgress != null
+              ? drillProgress
+              : alwaysCaughtUp ? new DrillProgress(null, true, false) : DrillProgress.NONE;
+      drillProgress = null;
       last =
           machine.step(
               state,
@@ -147,9 +165,22 @@ final class FailoverFixtures {
                   probes,
                   writes,
                   Set.copyOf(failoverApprovals),
-                  Set.copyOf(failbackApprovals)));
+                  Set.copyOf(failbackApprovals),
+                  drillRequest,
+                  progress));
       state = last.next();
       leaseHolders = last.leaseHolders();
+      drillEvents.addAll(last.drillEvents());
+      transitions.addAll(last.transitions());
+      if (drillRequest != null
+          && last.drillEvents().stream()
+              .anyMatch(
+                  e ->
+                      e.drill().id().equals(drillRequest.id())
+                          && (e.kind() == DrillEvent.Kind.ENDED
+                              || e.kind() == DrillEvent.Kind.REFUSED))) {
+        drillRequest = null;
+      }
       return last;
     }
 

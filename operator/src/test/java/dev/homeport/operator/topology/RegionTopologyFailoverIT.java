@@ -388,6 +388,37 @@ class RegionTopologyFailoverIT {
         .isEqualTo(get("restart").getStatus().getRoutingEpoch());
   }
 
+  @Test
+  void tablesNewerThanTheStatusArePublishedPast() {
+    // A previous operator published epoch 50 and stopped before its status said so.
+    for (String region : REGIONS) {
+      connections
+          .get(region)
+          .sync()
+          .set(
+              RedisKeys.ROUTING_TABLE,
+              ContractJson.write(new RoutingTable(50, 64, Map.of(), List.of(), "earlier")));
+    }
+    apply("ahead", "Automatic", 1, null);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                REGIONS.stream()
+                    .allMatch(
+                        r ->
+                            table(r).orElseThrow().epoch() > 50
+                                && table(r).orElseThrow().regions().containsKey("mumbai")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                get("ahead").getStatus() != null
+                    && Long.valueOf(table("mumbai").orElseThrow().epoch())
+                        .equals(get("ahead").getStatus().getRoutingEpoch()));
+    awaitAllActive();
+  }
+
   private static Condition condition(RegionTopology topology, String type) {
     return topology.getStatus().getConditions().stream()
         .filter(c -> c.getType().equals(type))

@@ -67,9 +67,16 @@ public class RegionTopologySpec {
   private FailoverPolicy failover;
 
   @JsonPropertyDescription(
-      "A planned failover drill. Setting it starts the drill; the operator records the outcome in"
-          + " status.drills.")
+      "A planned failover drill. Setting it with a new id starts the drill; the operator records"
+          + " the outcome in status.drills. A drill whose id already has a finished record is not"
+          + " run again. Abort it with the annotation homeport.dev/abort-drill: <id>.")
   private DrillSpec drill;
+
+  @Default("{}")
+  @JsonPropertyDescription(
+      "Guard rails of drills: blocked windows, abort thresholds and the synthetic requests that"
+          + " verify them.")
+  private DrillPolicy drillPolicy;
 
   public RegionTopologySpec() {}
 
@@ -103,5 +110,13 @@ public class RegionTopologySpec {
 
   public void setDrill(DrillSpec drill) {
     this.drill = drill;
+  }
+
+  public DrillPolicy getDrillPolicy() {
+    return drillPolicy;
+  }
+
+  public void setDrillPolicy(DrillPolicy drillPolicy) {
+    this.drillPolicy = drillPolicy;
   }
 }

@@ -24,10 +24,12 @@ public class RegionTopologyStatus {
   private List<RegionStatus> regions = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Ready, Degraded, FailoverInProgress and refusals, in the Kubernetes condition convention.")
+      "Ready, Degraded, FailoverInProgress, FailoverRefused, DrillInProgress and DrillPolicyValid,"
+          + " in the Kubernetes condition convention.")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("Reports of the most recent failover drills, newest last (bounded).")
+  @JsonPropertyDescription(
+      "Reports of the most recent failover drills, newest last (the last 20 are kept).")
   private List<DrillRecord> drills = new ArrayList<>();
 
   public RegionTopologyStatus() {}
