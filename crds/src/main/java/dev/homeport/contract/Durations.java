@@ -1,5 +1,6 @@
 package dev.homeport.contract;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,5 +40,35 @@ public final class Durations {
       return millis + "ms";
     }
     return String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+  }
+
+  /**
+   * The duration in the notation {@link #parse} reads, as Go and Kubernetes print it, to the
+   * millisecond: {@code 120ms}, {@code 3.2s}, {@code 1m5s}, {@code 1h0m0s}.
+   */
+  public static String notation(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis == 0) {
+      return "0s";
+    }
+    StringBuilder text = new StringBuilder();
+    if (millis < 0) {
+      text.append('-');
+      millis = -millis;
+    }
+    if (millis < 1_000) {
+      return text.append(millis).append("ms").toString();
+    }
+    long hours = millis / 3_600_000;
+    long minutes = millis / 60_000 % 60;
+    long secondsMillis = millis % 60_000;
+    if (hours > 0) {
+      text.append(hours).append('h');
+    }
+    if (hours > 0 || minutes > 0) {
+      text.append(minutes).append('m');
+    }
+    String seconds = BigDecimal.valueOf(secondsMillis, 3).stripTrailingZeros().toPlainString();
+    return text.append(seconds).append('s').toString();
   }
 }

@@ -99,7 +99,7 @@ public final class DrillRecords {
     record.setId(drill.id());
     record.setRegion(drill.region());
     record.setStartedAt(drill.startedAt().toString());
-    record.setHoldFor(GoDurations.format(drill.holdFor()));
+    record.setHoldFor(Durations.notation(drill.holdFor()));
     update(record, drill);
     return record;
   }

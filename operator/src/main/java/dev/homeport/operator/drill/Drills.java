@@ -2,6 +2,7 @@ package dev.homeport.operator.drill;
 
 import dev.homeport.contract.BucketAssignment;
 import dev.homeport.contract.DirectoryEntry;
+import dev.homeport.contract.Durations;
 import dev.homeport.crds.v1alpha1.RegionTopology;
 import dev.homeport.crds.v1alpha1.spec.DrillSpec;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
@@ -829,7 +830,7 @@ public final class Drills {
               DrillResult.Failed,
               String.format(
                   "replication did not catch up within %s (spec.drillPolicy.phaseTimeout): %s",
-                  GoDurations.format(s.phaseTimeout()),
+                  Durations.notation(s.phaseTimeout()),
                   m.waitingFor == null ? "no answer from the replication probe" : m.waitingFor));
     } else if ((m.phase == DrillPhase.Verifying || m.phase == DrillPhase.VerifyingBack)
         && !m.verified) {
@@ -841,7 +842,7 @@ public final class Drills {
                   "not every synthetic request was served by %s within %s"
                       + " (spec.drillPolicy.phaseTimeout): %s",
                   expected,
-                  GoDurations.format(s.phaseTimeout()),
+                  Durations.notation(s.phaseTimeout()),
                   m.waitingFor == null ? "no round has finished" : m.waitingFor));
     }
   }
@@ -869,7 +870,7 @@ public final class Drills {
           DrillResult.Aborted,
           String.format(
               "p99Latency %s over %s (p99 of %d synthetic requests)",
-              GoDurations.format(p99), GoDurations.format(s.p99Latency()), stats.counted()));
+              Durations.notation(p99), Durations.notation(s.p99Latency()), stats.counted()));
     }
     return null;
   }
@@ -879,13 +880,13 @@ public final class Drills {
     record.setErrors(m.stats.errors());
     Duration p99 = m.stats.p99();
     if (p99 != null) {
-      record.setP99Latency(GoDurations.format(p99));
+      record.setP99Latency(Durations.notation(p99));
     }
     if (m.rto != null) {
-      record.setRto(GoDurations.format(m.rto));
+      record.setRto(Durations.notation(m.rto));
     }
     if (m.rpo != null) {
-      record.setRpo(GoDurations.format(m.rpo));
+      record.setRpo(Durations.notation(m.rpo));
     }
     if (m.lagAtCut != null) {
       record.setReplicationLag(m.lagAtCut);
