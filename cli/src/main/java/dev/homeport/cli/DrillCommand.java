@@ -234,6 +234,12 @@ final class DrillCommand implements Runnable {
             cluster.patchTopology(
                 current -> {
                   current.requireRegion(region);
+                  if (requested.get()
+                      && current.drill(drillId).map(d -> region.equals(d.region())).orElse(false)) {
+                    // An earlier attempt of this command landed although its answer did not
+                    // (a timeout, then a conflict on the retry): the drill is this request's own.
+                    return null;
+                  }
                   Optional<DrillView> running = current.runningDrill();
                   if (running.isPresent()) {
                     throw CliException.of(
