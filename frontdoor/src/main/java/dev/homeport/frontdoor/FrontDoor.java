@@ -159,6 +159,12 @@ public final class FrontDoor {
     Gauge.builder("homeport.routing.epoch", routing, RoutingState::epoch)
         .description("Epoch of the routing table this front-door routes by")
         .register(registry);
+    // Several instances answer behind one admin Service: a reader that compares two scrapes (the
+    // operator, during a drill) must know whether both came from the same process.
+    Gauge.builder("homeport.frontdoor.instance", () -> 1)
+        .description("Always 1; its id tag names this front-door instance")
+        .tag("id", instance)
+        .register(registry);
     Gauge.builder(
             "homeport.routing.table.unconfirmed.seconds",
             routing,

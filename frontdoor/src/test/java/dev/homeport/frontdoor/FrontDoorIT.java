@@ -15,6 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -351,11 +354,88 @@ class FrontDoorIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.body())
-        .contains(
-            "homeport_requests_seconds_count{outcome=\"proxied\",policy=\"home\",route=\"orders\"}")
         .contains("homeport_routing_epoch")
         .contains("homeport_lease_held")
         .contains("homeport_redis_latency_seconds")
         .contains("cache_gets_total{cache=\"homeport.directory\"");
+  }
+
+  @Test
+  @Order(11)
+  void requestMetricsTellFailuresFromSuccessesAndHopsFromEntries() throws Exception {
+    String mumbaiKey = keyHomedIn("mumbai", 0);
+    String frankfurtKey = keyHomedIn("frankfurt", 0);
+    Map<String, Double> mumbaiBefore = requestCounts("mumbai");
+    Map<String, Double> frankfurtBefore = requestCounts("frankfurt");
+
+    assertThat(send("mumbai", "POST", "/orders/1", mumbaiKey).statusCode()).isEqualTo(200);
+    assertThat(send("mumbai", "POST", "/orders/fail", mumbaiKey).statusCode()).isEqualTo(500);
+    assertThat(send("mumbai", "POST", "/orders/1", frankfurtKey).statusCode()).isEqualTo(200);
+    assertThat(send("mumbai", "POST", "/orders/fail", frankfurtKey).statusCode()).isEqualTo(500);
+    assertThat(send("mumbai", "GET", "/nowhere", mumbaiKey).statusCode()).isEqualTo(404);
+
+    Map<String, Double> mumbai = delta(mumbaiBefore, requestCounts("mumbai"));
+    assertThat(mumbai)
+        .containsEntry("hop=false,outcome=local,status=2xx", 1.0)
+        .containsEntry("hop=false,outcome=local,status=5xx", 1.0)
+        .containsEntry("hop=false,outcome=proxied,status=2xx", 1.0)
+        .containsEntry("hop=false,outcome=proxied,status=5xx", 1.0)
+        .containsEntry("hop=false,outcome=no_route,status=4xx", 1.0);
+    assertThat(mumbai.values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(5.0);
+    Map<String, Double> frankfurt = delta(frankfurtBefore, requestCounts("frankfurt"));
+    assertThat(frankfurt)
+        .as("frankfurt served the two requests mumbai proxied to it")
+        .containsOnly(
+            Map.entry("hop=true,outcome=local,status=2xx", 1.0),
+            Map.entry("hop=true,outcome=local,status=5xx", 1.0));
+
+    // The last test: frankfurt's front-door goes away, and the proxy answers for it.
+    regions.frontDoors.get("frankfurt").stop().toCompletionStage().toCompletableFuture().get();
+    Map<String, Double> beforeProxyError = requestCounts("mumbai");
+    assertThat(send("mumbai", "POST", "/orders/1", frankfurtKey).statusCode())
+        .as("a peer front-door that refuses connections")
+        .isBetween(500, 599);
+    assertThat(delta(beforeProxyError, requestCounts("mumbai")))
+        .containsOnly(Map.entry("hop=false,outcome=proxied,status=5xx", 1.0));
+    assertThat(scrape("mumbai"))
+        .containsPattern("homeport_frontdoor_instance\\{id=\"mumbai-[^\"]+\"} 1");
+  }
+
+  private static String scrape(String region) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(regions.adminUrl(region) + "/metrics"))
+                .header("Authorization", "Bearer " + ThreeRegions.ADMIN_TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** {@code homeport_requests_seconds_count} by hop, outcome and status. */
+  private static Map<String, Double> requestCounts(String region) throws Exception {
+    Pattern count =
+        Pattern.compile(
+            "homeport_requests_seconds_count\\{hop=\"([^\"]*)\",outcome=\"([^\"]*)\","
+                + "policy=\"[^\"]*\",route=\"[^\"]*\",status=\"([^\"]*)\"} (\\S+)");
+    Map<String, Double> counts = new TreeMap<>();
+    Matcher line = count.matcher(scrape(region));
+    while (line.find()) {
+      counts.merge(
+          "hop=" + line.group(1) + ",outcome=" + line.group(2) + ",status=" + line.group(3),
+          Double.parseDouble(line.group(4)),
+          Double::sum);
+    }
+    return counts;
+  }
+
+  private static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
+    Map<String, Double> delta = new TreeMap<>();
+    after.forEach(
+        (series, value) -> {
+          double grown = value - before.getOrDefault(series, 0.0);
+          if (grown != 0) {
+            delta.put(series, grown);
+          }
+        });
+    return delta;
   }
 }

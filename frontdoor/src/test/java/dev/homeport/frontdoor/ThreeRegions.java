@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Three regions on loopback, each with a real redis-server, a recording backend and a real
- * front-door; the test plays the operator by writing the contract's documents into every Redis.
+ * front-door; the test plays the operator by writing the contract's documents into every Redis. A
+ * backend answers 500 to a path ending in {@code /fail}.
  */
 final class ThreeRegions implements AutoCloseable {
 
@@ -100,6 +101,10 @@ final class ThreeRegions implements AutoCloseable {
                               .forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
                           seen.add(
                               new Seen(region, request.method().name(), request.path(), headers));
+                          if (request.path().endsWith("/fail")) {
+                            request.response().setStatusCode(500).end("{\"error\":\"boom\"}");
+                            return;
+                          }
                           request
                               .response()
                               .putHeader("X-Homeport-Region", "spoofed-by-backend")

@@ -187,6 +187,52 @@ class ChartTemplateTest {
               assertThat(e.getValueFrom().getFieldRef().getFieldPath())
                   .isEqualTo("metadata.namespace");
             });
+    assertThat(container.getEnv())
+        .as("drills read the front-doors' /metrics with their admin token")
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("HOMEPORT_FRONTDOOR_ADMIN_TOKEN");
+              assertThat(e.getValue()).isNull();
+              assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                  .isEqualTo("homeport-frontdoor");
+              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("admin");
+            });
+    Container frontDoor =
+        management
+            .one(Deployment.class, "homeport-mumbai-frontdoor")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(frontDoor.getEnv())
+        .as("the same Secret key as the front-door's own admin token")
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("HOMEPORT_ADMIN_TOKEN");
+              assertThat(e.getValueFrom().getSecretKeyRef())
+                  .isEqualTo(
+                      container.getEnv().stream()
+                          .filter(o -> o.getName().equals("HOMEPORT_FRONTDOOR_ADMIN_TOKEN"))
+                          .findFirst()
+                          .orElseThrow()
+                          .getValueFrom()
+                          .getSecretKeyRef());
+            });
+    Container renamedKey =
+        Helm.render("mumbai", "frontDoor.secretKeys.admin=admin-token")
+            .one(Deployment.class, OPERATOR)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(renamedKey.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("HOMEPORT_FRONTDOOR_ADMIN_TOKEN");
+              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("admin-token");
+            });
     assertThat(container.getArgs()).contains("--leader-election-lease=homeport-operator");
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -196,6 +242,23 @@ class ChartTemplateTest {
     assertThat(management.one(ClusterRole.class, OPERATOR)).isNotNull();
     assertThat(management.one(PodDisruptionBudget.class, OPERATOR)).isNotNull();
     assertThat(management.one(PodDisruptionBudget.class, "homeport-mumbai-frontdoor")).isNotNull();
+  }
+
+  @Test
+  void anOperatorOnlyReleaseWithoutTheFrontDoorsSecretGetsNoAdminToken() {
+    Rendered operatorOnly =
+        Helm.render("mumbai", "frontDoor.enabled=false", "frontDoor.existingSecret=");
+    assertThat(operatorOnly.names()).noneMatch(name -> name.endsWith("-frontdoor"));
+    Container container =
+        operatorOnly
+            .one(Deployment.class, OPERATOR)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(Optional.ofNullable(container.getEnv()).orElse(List.of()))
+        .noneMatch(e -> e.getName().equals("HOMEPORT_FRONTDOOR_ADMIN_TOKEN"));
   }
 
   @Test

@@ -29,10 +29,26 @@ public final class HomeportOperator implements AutoCloseable {
   private volatile boolean closing;
 
   /**
+   * An operator whose drills read no front-door metrics.
+   *
    * @param leaseNamespace namespace of the leader-election Lease; null: no leader election (a
    *     single replica, tests)
    */
   public HomeportOperator(KubernetesClient client, String leaseName, String leaseNamespace) {
+    this(client, leaseName, leaseNamespace, null);
+  }
+
+  /**
+   * @param leaseNamespace namespace of the leader-election Lease; null: no leader election (a
+   *     single replica, tests)
+   * @param frontDoorAdminToken the front-doors' admin token, with which drills read every region's
+   *     front-door metrics; null: drills judge abortIf on their synthetic requests only
+   */
+  public HomeportOperator(
+      KubernetesClient client,
+      String leaseName,
+      String leaseNamespace,
+      String frontDoorAdminToken) {
     this.rehoming = new HomeAssignmentReconciler(client, Clock.systemUTC(), registry);
     this.operator =
         new Operator(
@@ -47,7 +63,8 @@ public final class HomeportOperator implements AutoCloseable {
                     leaderElection(leaseName, leaseNamespace));
               }
             });
-    operator.register(new RegionTopologyReconciler(client, Clock.systemUTC(), registry));
+    operator.register(
+        new RegionTopologyReconciler(client, Clock.systemUTC(), registry, frontDoorAdminToken));
     operator.register(rehoming);
   }
 

@@ -2,6 +2,7 @@ package dev.homeport.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.homeport.operator.drill.FrontDoorMetricsReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -51,6 +52,19 @@ public final class Main implements Callable<Integer> {
       description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}).")
   String leaseName;
 
+  // From the environment: a token on the command line is visible to every process on the host.
+  // The default is deliberately not printed by --help.
+  @Option(
+      names = "--frontdoor-admin-token",
+      defaultValue = "${env:" + FrontDoorMetricsReader.TOKEN_VARIABLE + "}",
+      description =
+          "The front-doors' admin token, with which drills read every region's front-door"
+              + " /metrics for spec.drillPolicy.abortIf; without it drills judge their synthetic"
+              + " requests only. Set it through the environment variable "
+              + FrontDoorMetricsReader.TOKEN_VARIABLE
+              + ".")
+  String frontDoorAdminToken;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -63,7 +77,8 @@ public final class Main implements Callable<Integer> {
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
     HomeportOperator operator =
-        new HomeportOperator(client, leaseName, blankToNull(leaseNamespace));
+        new HomeportOperator(
+            client, leaseName, blankToNull(leaseNamespace), blankToNull(frontDoorAdminToken));
     HttpServer health = HttpServer.create(new InetSocketAddress(healthHost, healthPort), 0);
     health.createContext("/healthz", exchange -> answer(exchange, 200, "ok"));
     health.createContext(
@@ -88,12 +103,15 @@ public final class Main implements Callable<Integer> {
                 "homeport-operator-shutdown"));
     operator.start();
     log.info(
-        "Homeport operator started; health on {}:{}; leader election {}",
+        "Homeport operator started; health on {}:{}; leader election {}; drills {}",
         healthHost,
         health.getAddress().getPort(),
         leaseNamespace == null || leaseNamespace.isBlank()
             ? "off"
-            : "Lease " + leaseNamespace + "/" + leaseName);
+            : "Lease " + leaseNamespace + "/" + leaseName,
+        blankToNull(frontDoorAdminToken) == null
+            ? "judge synthetic requests only (no " + FrontDoorMetricsReader.TOKEN_VARIABLE + ")"
+            : "also judge the front-doors' metrics");
     stopped.await();
     return 0;
   }

@@ -49,6 +49,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
   private static final String DECISION = "homeport.decision";
   private static final String EPOCH = "homeport.epoch";
   private static final String STARTED = "homeport.started";
+  private static final String HOPPED = "homeport.hopped";
 
   private final FrontDoorConfig config;
   private final Vertx vertx;
@@ -93,6 +94,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     HttpServerRequest incoming = context.request().proxiedRequest();
     MultiMap outgoing = context.request().headers();
     boolean hopped = Headers.isAuthenticatedHop(incoming.headers(), config.internalSecret());
+    context.set(HOPPED, hopped);
     Headers.strip(outgoing);
 
     Route route = config.routeFor(incoming.path());
@@ -300,22 +302,45 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     return Future.succeededFuture(response);
   }
 
-  /** Records the request; one timer per route and outcome, built once, not per request. */
+  /**
+   * Records the request; one timer per route, outcome, status class and hop, built once, not per
+   * request.
+   *
+   * <p>{@code outcome} says where the request went, not how it ended: a request served locally or
+   * proxied is {@code local} or {@code proxied} whether the backend answered 200 or 500, and a
+   * backend that could not be reached or did not answer in time is answered 502 or 504 by the proxy
+   * under the same outcome. {@code status} (the response's class, {@code 2xx} … {@code 5xx}) tells
+   * them apart without a series per status code. {@code hop} is {@code true} on the front-door that
+   * received the request from another region's front-door: such a request is recorded twice, once
+   * where it entered ({@code hop="false"}) and once where it was served, so counting users'
+   * requests, or their latency, means summing {@code hop="false"} only.
+   */
   private void record(ProxyContext context, String outcome) {
     long started = context.get(STARTED, Long.class);
     Route route = context.get(ROUTE, Route.class);
     String routeName = route == null ? "none" : route.name();
+    String status = statusClass(context.response().getStatusCode());
+    String hop = Boolean.TRUE.equals(context.get(HOPPED, Boolean.class)) ? "true" : "false";
     timers
         .computeIfAbsent(
-            routeName + '\n' + outcome,
+            routeName + '\n' + outcome + '\n' + status + '\n' + hop,
             id ->
                 Timer.builder("homeport.requests")
-                    .description("Requests through the front-door by route, policy and outcome")
+                    .description(
+                        "Requests through the front-door by route, policy, outcome, status class"
+                            + " and hop")
                     .tag("route", routeName)
                     .tag("policy", route == null ? "none" : route.policy().wire())
                     .tag("outcome", outcome)
+                    .tag("status", status)
+                    .tag("hop", hop)
                     .publishPercentileHistogram()
                     .register(registry))
         .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code 1xx} … {@code 5xx}; {@code other} for a code outside 100-599. */
+  static String statusClass(int status) {
+    return status >= 100 && status < 600 ? (status / 100) + "xx" : "other";
   }
 }

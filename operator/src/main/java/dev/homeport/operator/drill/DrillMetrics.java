@@ -45,6 +45,15 @@ public final class DrillMetrics {
         .set(on ? 1.0 : 0.0);
   }
 
+  /** A drill could not read the region's front-door metrics. */
+  void frontDoorReadFailed(String region) {
+    Counter.builder("homeport.operator.drill.frontdoor.reads.failed")
+        .description("Reads of a region's front-door /metrics, for a drill's abortIf, that failed")
+        .tag("region", region)
+        .register(registry)
+        .increment();
+  }
+
   /** The RTO the last drill of the region measured. */
   void rto(String region, Duration measured) {
     rto.computeIfAbsent(

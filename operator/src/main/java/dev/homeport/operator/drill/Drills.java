@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * spec.drillPolicy} and the abort annotation into the machine's drill inputs (refusing drills the
  * machine need not see: invalid policy, blocked window); after each step it records what the
  * machine did, then measures the phase the drill is now in (replication catch-up, synthetic
- * requests, abort thresholds, timeouts) for the next step.
+ * requests, users' requests in the front-doors' metrics, abort thresholds, timeouts) for the next
+ * step.
  *
  * <p>Not thread-safe: a topology is reconciled by one thread at a time.
  */
@@ -60,6 +61,12 @@ public final class Drills {
 
   /** Between the rounds of synthetic requests of one verification task. */
   private static final Duration ROUND_PAUSE = Duration.ofMillis(50);
+
+  /** The drill's note when the front-doors' metrics cannot be read for want of a token. */
+  public static final String NO_TOKEN_NOTE =
+      "front-door metrics were not read: the operator has no front-door admin token ("
+          + FrontDoorMetricsReader.TOKEN_VARIABLE
+          + " is not set); abortIf judged the synthetic requests only";
 
   /** Receives the Kubernetes Events of drills. */
   @FunctionalInterface
@@ -86,6 +93,22 @@ public final class Drills {
     /** The I/O under way for the drill; taken in by the next {@link #measure} once done. */
     CompletableFuture<Found> task;
 
+    /**
+     * Users' requests through the front-doors since the flip; opened on entering Verifying (or on
+     * resuming in Holding), null before and once closed.
+     */
+    FrontDoorWindow window;
+
+    boolean windowClosed;
+
+    /** The read of every front-door's metrics under way; taken in like {@link #task}. */
+    CompletableFuture<List<FrontDoorMetricsReader.Read>> metricsTask;
+
+    Instant nextMetricsRead = Instant.EPOCH;
+
+    /** Regions whose metrics could not be read, already noted. */
+    final Set<String> unread = new HashSet<>();
+
     // Results for the next machine step, valid while the drill is still in `phase`.
     boolean caughtUp;
     boolean verified;
@@ -109,6 +132,7 @@ public final class Drills {
   private final DrillMetrics metrics;
   private final SyntheticProbe probe;
   private final ReplicationWatermark watermark;
+  private final FrontDoorMetricsReader frontDoorMetrics;
   private final Executor io;
   private final List<DrillRecord> records;
   private DrillSettings lastSettings;
@@ -119,12 +143,14 @@ public final class Drills {
       DrillMetrics metrics,
       SyntheticProbe probe,
       ReplicationWatermark watermark,
+      FrontDoorMetricsReader frontDoorMetrics,
       Executor io,
       List<DrillRecord> records) {
     this.clock = clock;
     this.metrics = metrics;
     this.probe = probe;
     this.watermark = watermark;
+    this.frontDoorMetrics = frontDoorMetrics;
     this.io = io;
     this.records = records;
   }
@@ -141,12 +167,13 @@ public final class Drills {
       DrillMetrics metrics,
       SyntheticProbe probe,
       ReplicationWatermark watermark,
+      FrontDoorMetricsReader frontDoorMetrics,
       Executor io) {
     List<DrillRecord> records =
         status == null || status.getDrills() == null
             ? new ArrayList<>()
             : new ArrayList<>(status.getDrills());
-    Drills drills = new Drills(clock, metrics, probe, watermark, io, records);
+    Drills drills = new Drills(clock, metrics, probe, watermark, frontDoorMetrics, io, records);
     DrillState running = state.drill();
     for (DrillRecord record : records) {
       if (record.getResult() != DrillResult.Running
@@ -328,9 +355,10 @@ public final class Drills {
 
   /**
    * Measures the phase the running drill is in now, for the next step. The I/O (replication probe,
-   * synthetic requests, picking keys) runs on {@code io}, never on the reconcile thread, so that a
-   * slow or unreachable front-door cannot hold up lease renewals; what a finished task found is
-   * taken in here (abortIf and timeouts are judged here too), and the next task is started.
+   * synthetic requests, picking keys, the front-doors' metrics) runs on {@code io}, never on the
+   * reconcile thread, so that a slow or unreachable front-door cannot hold up lease renewals; what
+   * a finished task found is taken in here (abortIf and timeouts are judged here too), and the next
+   * task is started.
    *
    * @param settings {@code spec.drillPolicy}; null when invalid (the last valid one is used)
    */
@@ -370,6 +398,7 @@ public final class Drills {
         m.task = CompletableFuture.supplyAsync(() -> run(work), io);
       }
     }
+    readFrontDoors(m, topology.getSpec(), drill, policy, now);
     timeOut(m, drill, use, now);
     DrillRecord record = DrillRecords.running(records, drill.id());
     if (record != null) {
@@ -384,6 +413,9 @@ public final class Drills {
   public void close(TopologyState state) {
     if (measure != null && measure.task != null) {
       measure.task.cancel(true);
+    }
+    if (measure != null && measure.metricsTask != null) {
+      measure.metricsTask.cancel(true);
     }
     measure = null;
     if (state != null && state.drill() != null) {
@@ -747,12 +779,105 @@ public final class Drills {
     }
   }
 
-  /** Takes in what the drill's task found, once it is done. */
+  /** Takes in what the drill's tasks found, once done. */
   private void collect(Measure m, DrillState drill) {
+    DrillSettings settings = lastSettings != null ? lastSettings : DrillSettings.of(null);
     if (m.task != null && m.task.isDone()) {
       Found found = m.task.join();
       m.task = null;
-      take(m, found, drill, lastSettings != null ? lastSettings : DrillSettings.of(null));
+      take(m, found, drill, settings);
+    }
+    if (m.metricsTask != null && m.metricsTask.isDone()) {
+      List<FrontDoorMetricsReader.Read> reads =
+          m.metricsTask.isCancelled() ? List.of() : m.metricsTask.join();
+      m.metricsTask = null;
+      if (m.window != null && inWindow(m.phase)) {
+        takeReads(m, reads, drill, settings);
+      }
+    }
+  }
+
+  /** The phases in which abortIf applies: the keys are served by the peer. */
+  private static boolean inWindow(DrillPhase phase) {
+    return phase == DrillPhase.Verifying || phase == DrillPhase.Holding;
+  }
+
+  /**
+   * Opens, reads and closes the window of the front-doors' metrics. The reads run on {@code io}
+   * like the synthetic rounds, one at a time, at most once per probe interval; {@link #collect}
+   * takes them in and judges abortIf on them.
+   */
+  private void readFrontDoors(
+      Measure m, RegionTopologySpec spec, DrillState drill, Policy policy, Instant now) {
+    if (!inWindow(drill.phase())) {
+      if (m.window != null) {
+        String summary = m.window.summary();
+        if (summary != null) {
+          m.notes.add(summary);
+        }
+        m.window = null;
+        m.windowClosed = true;
+      }
+      return;
+    }
+    if (m.window == null && !m.windowClosed) {
+      // countFromEpoch is the flip's epoch by now: the table that moved the drilled region's keys.
+      m.window = new FrontDoorWindow(m.countFromEpoch);
+      if (!frontDoorMetrics.configured()) {
+        m.notes.add(NO_TOKEN_NOTE);
+      }
+    }
+    if (m.window == null
+        || !frontDoorMetrics.configured()
+        || m.metricsTask != null
+        || m.stop != null
+        || now.isBefore(m.nextMetricsRead)) {
+      return;
+    }
+    List<FrontDoorMetricsReader.Endpoint> endpoints = new ArrayList<>();
+    for (RegionSpec region : spec.getRegions()) {
+      endpoints.add(
+          new FrontDoorMetricsReader.Endpoint(
+              region.getName(), region.getFrontDoor().getAdminUrl()));
+    }
+    Duration timeout = requestTimeout(policy);
+    m.nextMetricsRead = now.plus(policy.probeInterval());
+    m.metricsTask =
+        CompletableFuture.supplyAsync(() -> frontDoorMetrics.read(endpoints, timeout), io);
+  }
+
+  /** Takes in a read of every front-door: unread ones are noted, then abortIf is judged. */
+  private void takeReads(
+      Measure m, List<FrontDoorMetricsReader.Read> reads, DrillState drill, DrillSettings s) {
+    for (FrontDoorMetricsReader.Read read : reads) {
+      if (read.error() != null) {
+        metrics.frontDoorReadFailed(read.region());
+        if (m.unread.add(read.region())) {
+          // Not an abort: whether the region is reachable is the health prober's to judge.
+          m.notes.add(
+              String.format(
+                  "front-door metrics of %s could not be read (%s); its requests are missing from"
+                      + " abortIf's figures while so",
+                  read.region(), read.error()));
+          log.warn(
+              "Drill {}: cannot read the front-door metrics of {}: {}",
+              drill.id(),
+              read.region(),
+              read.error());
+        }
+        continue;
+      }
+      String note = m.window.take(read.region(), read.metrics());
+      if (note != null) {
+        m.notes.add(note);
+      }
+    }
+    if (m.stop == null) {
+      String reason = m.window.crossed(s.errorRate(), s.p99Latency());
+      if (reason != null) {
+        m.stop = new DrillProgress.Stop(DrillResult.Aborted, reason);
+        log.warn("Drill {} on {}: aborting: {}", drill.id(), drill.region(), reason);
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import dev.homeport.operator.Events;
 import dev.homeport.operator.drill.DrillMetrics;
 import dev.homeport.operator.drill.DrillSettings;
 import dev.homeport.operator.drill.Drills;
+import dev.homeport.operator.drill.FrontDoorMetricsReader;
 import dev.homeport.operator.drill.SyntheticProbe;
 import dev.homeport.operator.failover.FailoverMachine;
 import dev.homeport.operator.failover.Observation;
@@ -119,6 +120,7 @@ public final class RegionTopologyReconciler
   private final DrillMetrics drillMetrics;
   private final SyntheticProbe synthetic = new SyntheticProbe();
   private final ReplicationWatermark watermark = new ReplicationWatermark();
+  private final FrontDoorMetricsReader frontDoorMetrics;
 
   /** Drills' synthetic requests and replication reads, off the reconcile threads. */
   private final ExecutorService drillIo =
@@ -129,9 +131,15 @@ public final class RegionTopologyReconciler
             return thread;
           });
 
-  public RegionTopologyReconciler(KubernetesClient client, Clock clock, MeterRegistry registry) {
+  /**
+   * @param frontDoorAdminToken the front-doors' admin token, for drills to read their metrics;
+   *     null: drills judge abortIf on their synthetic requests only
+   */
+  public RegionTopologyReconciler(
+      KubernetesClient client, Clock clock, MeterRegistry registry, String frontDoorAdminToken) {
     this.client = client;
     this.clock = clock;
+    this.frontDoorMetrics = new FrontDoorMetricsReader(frontDoorAdminToken);
     this.drillMetrics = new DrillMetrics(registry);
     this.transitions =
         Counter.builder("homeport.operator.region.transitions")
@@ -172,6 +180,7 @@ public final class RegionTopologyReconciler
               drillMetrics,
               synthetic,
               watermark,
+              frontDoorMetrics,
               drillIo);
     }
     List<String> configErrors = syncLinks(topology, policy, runtime);

@@ -25,6 +25,10 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -34,9 +38,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +54,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Drills against a real kube-apiserver, three real redis-servers and three stand-in front-doors
  * that route synthetic requests by the routing table in their region's Redis, with replication
  * probes the test moves. leaseDuration 2s + skewMargin 1s: a flip may come 3 s after the drilled
- * region's last lease renewal, never earlier.
+ * region's last lease renewal, never earlier. Some tests also send users' requests ({@code GET
+ * /checkout}) through every stand-in front-door, which times them in its {@code /metrics} as a
+ * front-door does, and give the operator the front-doors' admin token to read them.
  */
 @ExtendWith(KubeApiServerExtension.class)
 class RegionTopologyDrillIT {
@@ -69,6 +78,14 @@ class RegionTopologyDrillIT {
 
   /** mumbai's lease renewal seen last before the flip (nanoTime); 0 before the flip. */
   private final AtomicLong renewalBeforeFlip = new AtomicLong();
+
+  /** Sends users' requests while a test wants them; null when none does. */
+  private ScheduledExecutorService users;
+
+  private final HttpClient usersClient =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final AtomicLong usersSent = new AtomicLong();
+  private final AtomicLong usersFailed = new AtomicLong();
 
   @BeforeAll
   static void installCrds(TestKubeApiServer server) {
@@ -104,6 +121,9 @@ class RegionTopologyDrillIT {
   @AfterEach
   void stop() {
     watcher.shutdownNow();
+    if (users != null) {
+      users.shutdownNow();
+    }
     if (topologyName != null) {
       client.resources(RegionTopology.class).withName(topologyName).delete();
       await()
@@ -115,6 +135,41 @@ class RegionTopologyDrillIT {
     }
     regions.values().forEach(StandInRegion::close);
     StandInRegion.BROKEN.clear();
+    StandInRegion.BROKEN_FOR_FAILOVER.clear();
+  }
+
+  /** Restarts the operator with the front-doors' admin token, so that drills read their metrics. */
+  private void withFrontDoorToken() {
+    operator.close();
+    operator = new HomeportOperator(client, null, null, StandInRegion.ADMIN_TOKEN);
+    operator.start();
+  }
+
+  /** Users' requests on /checkout with random keys, 40 per second through each front-door. */
+  private void startUsers() {
+    users = Executors.newSingleThreadScheduledExecutor();
+    users.scheduleAtFixedRate(
+        () -> {
+          for (StandInRegion region : regions.values()) {
+            HttpRequest request =
+                HttpRequest.newBuilder(URI.create(region.url() + "/checkout"))
+                    .header("X-User-Id", "user-" + ThreadLocalRandom.current().nextInt(100_000))
+                    .timeout(Duration.ofSeconds(2))
+                    .build();
+            usersSent.incrementAndGet();
+            usersClient
+                .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .whenComplete(
+                    (response, error) -> {
+                      if (error != null || response.statusCode() >= 500) {
+                        usersFailed.incrementAndGet();
+                      }
+                    });
+          }
+        },
+        0,
+        25,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Notes when mumbai's lease is renewed and when the flip to singapore becomes visible. */
@@ -374,6 +429,10 @@ class RegionTopologyDrillIT {
     assertThat(done.getSyntheticRequests()).isGreaterThanOrEqualTo(30L);
     assertThat(done.getEpochs()).matches("\\d+(→\\d+){4}");
     assertThat(done.getFinishedAt()).isNotNull();
+    assertThat(done.getNotes())
+        .as("an operator without the front-doors' admin token says so, once")
+        .containsOnlyOnce(Drills.NO_TOKEN_NOTE)
+        .noneMatch(note -> note.startsWith("front-door metrics from the flip on"));
 
     RegionTopology after = get();
     assertThat(after.getStatus().getSummary())
@@ -606,6 +665,102 @@ class RegionTopologyDrillIT {
       epochs.put(region, regions.get(region).table().epoch());
     }
     assertThat(epochs.values()).containsOnly(get().getStatus().getRoutingEpoch());
+  }
+
+  @Test
+  void usersFailingThroughTheFrontDoorsAbortADrillWhoseSyntheticRequestsSucceed() {
+    withFrontDoorToken();
+    apply("drill-abort-users", 150, "", POLICY);
+    awaitAllActive();
+    // singapore's backend cannot take mumbai's users on /checkout; /orders (synthetic) works.
+    StandInRegion.BROKEN_FOR_FAILOVER.add("singapore");
+    startUsers();
+    startDrill("users-hurt", "mumbai", "5m");
+
+    awaitRecord("users-hurt", Duration.ofSeconds(20), r -> r.getPhase() == DrillPhase.Verifying);
+    long flipped = System.nanoTime();
+    DrillRecord stopping =
+        awaitRecord(
+            "users-hurt", Duration.ofSeconds(10), r -> r.getPhase() == DrillPhase.FailingBack);
+    double toFailback = (System.nanoTime() - flipped) / 1e9;
+    assertThat(stopping.getPendingResult()).isEqualTo(DrillResult.Aborted);
+    assertThat(toFailback).as("fails back within a few reads of the metrics").isLessThan(5.0);
+    DrillRecord done =
+        awaitRecord(
+            "users-hurt", Duration.ofSeconds(30), r -> r.getResult() != DrillResult.Running);
+    System.out.printf(
+        "Drill users-hurt: %s, failing back %.2f s after the flip became visible: %s; %d"
+            + " synthetic requests, %d errors; users sent %d requests, %d failed (all drill)%n",
+        done.getResult(),
+        toFailback,
+        done.getReason(),
+        done.getSyntheticRequests(),
+        done.getErrors(),
+        usersSent.get(),
+        usersFailed.get());
+    assertThat(done.getResult()).as(done.getReason()).isEqualTo(DrillResult.Aborted);
+    assertThat(done.getErrors()).as("every synthetic request succeeded").isZero();
+    assertThat(done.getSyntheticRequests()).isPositive();
+    assertThat(done.getReason())
+        .startsWith("front-door metrics: errorRate ")
+        .contains(
+            " over 0.05 (",
+            " requests failed across frankfurt, mumbai, singapore since the flip; 5xx by region: ")
+        .containsPattern("singapore \\d+ \\([^)]*failover-local \\d+");
+    Matcher figures = Pattern.compile("(\\d+) of (\\d+) requests failed").matcher(done.getReason());
+    assertThat(figures.find()).isTrue();
+    long failed = Long.parseLong(figures.group(1));
+    long requests = Long.parseLong(figures.group(2));
+    assertThat(requests).isGreaterThanOrEqualTo(20);
+    assertThat((double) failed / requests).isGreaterThan(0.05);
+    assertThat(get().getStatus().getSummary())
+        .isEqualTo("mumbai:Active frankfurt:Active singapore:Active");
+    assertThat(done.getNotes()).doesNotContain(Drills.NO_TOKEN_NOTE);
+    await().atMost(Duration.ofSeconds(5)).until(() -> event("DrillAborted").isPresent());
+    assertThat(event("DrillAborted").orElseThrow().getMessage())
+        .contains("drill users-hurt on mumbai Aborted: front-door metrics: errorRate ")
+        .contains(figures.group(0));
+  }
+
+  @Test
+  void aDrillWhoseUsersAreServedWellCompletesWithTheirFiguresAndAnUnreadFrontDoorNoted() {
+    withFrontDoorToken();
+    // frankfurt's front-door has another admin token: its metrics cannot be read.
+    regions.get("frankfurt").adminToken = "another-admin-token-0000";
+    apply("drill-users-fine", 150, "", POLICY);
+    awaitAllActive();
+    startUsers();
+    startDrill("users-fine", "mumbai", "3s");
+
+    DrillRecord done =
+        awaitRecord(
+            "users-fine", Duration.ofSeconds(40), r -> r.getResult() != DrillResult.Running);
+    System.out.printf(
+        "Drill users-fine: %s; notes %s; users sent %d requests, %d failed (all drill)%n",
+        done.getResult(), done.getNotes(), usersSent.get(), usersFailed.get());
+    assertThat(done.getResult()).as(done.getReason()).isEqualTo(DrillResult.Succeeded);
+    assertThat(done.getNotes())
+        .doesNotContain(Drills.NO_TOKEN_NOTE)
+        .anySatisfy(
+            note ->
+                assertThat(note)
+                    .startsWith("front-door metrics of frankfurt could not be read (")
+                    .contains("/metrics answered 401"));
+    String summary =
+        done.getNotes().stream()
+            .filter(note -> note.startsWith("front-door metrics from the flip on: "))
+            .findFirst()
+            .orElseThrow();
+    Matcher figures =
+        Pattern.compile("0 of (\\d+) requests failed across mumbai, singapore, p99 ")
+            .matcher(summary);
+    assertThat(figures.find()).as(summary).isTrue();
+    assertThat(Long.parseLong(figures.group(1)))
+        .as("enough requests to have been judged")
+        .isGreaterThanOrEqualTo(20);
+    assertThat(operator.registry().scrape())
+        .containsPattern(
+            "homeport_operator_drill_frontdoor_reads_failed_total\\{region=\"frankfurt\"} [1-9]");
   }
 
   private static void expectSuccess(CommandResult result) {

@@ -12,6 +12,10 @@ import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -21,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,13 +35,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * failed-over home is served by {@code servedBy}, a fenced home without one answers 503; the
  * response names the serving region in {@code X-Homeport-Region} and the table's epoch in {@code
  * X-Homeport-Epoch}. A serving region in {@link #BROKEN} answers 502, like a backend throwing
- * errors. Its admin port answers {@code /healthz} and the application's replication probe ({@code
- * /replication}) from counters the test moves.
+ * errors; one in {@link #BROKEN_FOR_FAILOVER} answers 502 only to the requests on {@code /checkout}
+ * it serves for a failed-over region. Its admin port answers {@code /healthz} and the application's
+ * replication probe ({@code /replication}) from counters the test moves, and {@code /metrics} (with
+ * the bearer token {@link #adminToken}) from a real Prometheus registry in which every request on
+ * the public port is timed as a front-door times it ({@code homeport.requests} by route, policy,
+ * outcome, status class and hop), with the routing epoch and the instance id.
  */
 final class StandInRegion implements AutoCloseable {
 
   /** Regions whose backends answer 502 to whatever they serve, in every stand-in. */
   static final Set<String> BROKEN = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Regions whose backends answer 502 to requests on {@code /checkout} for the keys of a region
+   * they serve after its failover: a peer that cannot take on another region's users. The drill's
+   * synthetic requests ({@code /orders}) still succeed.
+   */
+  static final Set<String> BROKEN_FOR_FAILOVER = ConcurrentHashMap.newKeySet();
+
+  /** The admin token every stand-in's {@code /metrics} wants unless {@link #adminToken} is set. */
+  static final String ADMIN_TOKEN = "stand-in-admin-token-1234";
 
   final String name;
   final RedisServer redis;
@@ -55,6 +74,13 @@ final class StandInRegion implements AutoCloseable {
   /** Requests answered on the public port. */
   final AtomicLong requests = new AtomicLong();
 
+  /** The bearer token this stand-in's {@code /metrics} wants. */
+  volatile String adminToken = ADMIN_TOKEN;
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
   private volatile boolean healthy = true;
 
   StandInRegion(String name) throws IOException {
@@ -68,6 +94,11 @@ final class StandInRegion implements AutoCloseable {
     adminServer.createContext(
         "/healthz", exchange -> answer(exchange, healthy ? 200 : 503, "{}", null, -1));
     adminServer.createContext("/replication", this::replication);
+    adminServer.createContext("/metrics", this::metrics);
+    Gauge.builder("homeport.routing.epoch", this, StandInRegion::epoch).register(registry);
+    Gauge.builder("homeport.frontdoor.instance", () -> 1)
+        .tag("id", name + "-" + Long.toHexString(System.nanoTime()))
+        .register(registry);
     publicServer.setExecutor(executor);
     adminServer.setExecutor(executor);
     publicServer.start();
@@ -98,6 +129,32 @@ final class StandInRegion implements AutoCloseable {
   }
 
   private void serve(HttpExchange exchange) throws IOException {
+    long started = System.nanoTime();
+    String[] outcome = {"refused"};
+    try {
+      outcome[0] = route(exchange);
+    } finally {
+      String path = exchange.getRequestURI().getPath();
+      String route = path.startsWith("/checkout") ? "checkout" : "orders";
+      String status = exchange.getResponseCode() / 100 + "xx";
+      timers
+          .computeIfAbsent(
+              route + outcome[0] + status,
+              k ->
+                  Timer.builder("homeport.requests")
+                      .tag("route", route)
+                      .tag("policy", "home")
+                      .tag("outcome", outcome[0])
+                      .tag("status", status)
+                      .tag("hop", "false")
+                      .publishPercentileHistogram()
+                      .register(registry))
+          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Answers a request as a front-door routes it; returns its outcome as a front-door tags it. */
+  private String route(HttpExchange exchange) throws IOException {
     requests.incrementAndGet();
     String key = exchange.getRequestHeaders().getFirst("X-User-Id");
     RoutingTable table;
@@ -105,11 +162,11 @@ final class StandInRegion implements AutoCloseable {
       table = table();
     } catch (RuntimeException e) {
       answer(exchange, 503, "no routing table: " + e.getMessage(), name, -1);
-      return;
+      return "no_table";
     }
     if (key == null || table == null) {
       answer(exchange, 503, "no routing key or no routing table", name, -1);
-      return;
+      return "no_table";
     }
     int bucket = KeyHash.bucket(key, table.buckets());
     String home = null;
@@ -121,20 +178,53 @@ final class StandInRegion implements AutoCloseable {
     RegionRoute route = home == null ? null : table.regions().get(home);
     if (route == null) {
       answer(exchange, 503, "unknown home", name, table.epoch());
-      return;
+      return "unknown_home";
     }
     String server = home;
-    if (route.servedBy() != null) {
+    boolean failover = route.servedBy() != null;
+    if (failover) {
       server = route.servedBy();
     } else if (route.phase() == RegionPhase.Fenced || route.phase() == RegionPhase.FailedOver) {
       answer(exchange, 503, "home " + home + " is down", name, table.epoch());
-      return;
+      return "home_down";
     }
-    if (BROKEN.contains(server)) {
+    String outcome =
+        server.equals(name)
+            ? (failover ? "failover-local" : "local")
+            : (failover ? "failover" : "proxied");
+    if (BROKEN.contains(server)
+        || (failover
+            && BROKEN_FOR_FAILOVER.contains(server)
+            && exchange.getRequestURI().getPath().startsWith("/checkout"))) {
       answer(exchange, 502, "backend error", server, table.epoch());
-      return;
+      return outcome;
     }
     answer(exchange, 200, "{\"key\":\"" + key + "\"}", server, table.epoch());
+    return outcome;
+  }
+
+  /** The routing epoch this stand-in routes by now; -1 without a table. */
+  private double epoch() {
+    try {
+      RoutingTable table = table();
+      return table == null ? -1 : table.epoch();
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private void metrics(HttpExchange exchange) throws IOException {
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (!("Bearer " + adminToken).equals(authorization)) {
+      answer(exchange, 401, "{\"error\":\"unauthorized\"}", null, -1);
+      return;
+    }
+    byte[] bytes = registry.scrape().getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
   }
 
   private void replication(HttpExchange exchange) throws IOException {
@@ -171,6 +261,7 @@ final class StandInRegion implements AutoCloseable {
     publicServer.stop(0);
     adminServer.stop(0);
     executor.shutdownNow();
+    registry.close();
     connection.close();
     redisClient.shutdown();
     redis.close();
