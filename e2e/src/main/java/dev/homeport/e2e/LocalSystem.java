@@ -16,6 +16,7 @@ import dev.homeport.testkit.ToxiproxyServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -36,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -366,7 +368,12 @@ public final class LocalSystem implements AutoCloseable {
               "operator",
               ProjectPaths.root().resolve("operator/target/homeport-operator.jar"),
               List.of("--health-host", "127.0.0.1", "--health-port", Integer.toString(health)),
-              Map.of("KUBECONFIG", kubeconfig().toString()),
+              Map.of(
+                  "KUBECONFIG",
+                  kubeconfig().toString(),
+                  // The drills' abortIf also reads the front-doors' request metrics.
+                  "HOMEPORT_FRONTDOOR_ADMIN_TOKEN",
+                  ADMIN_TOKEN),
               state.resolve("logs/operator.log"),
               URI.create("http://127.0.0.1:" + health + "/readyz"));
       running.push(operator);
@@ -437,6 +444,38 @@ public final class LocalSystem implements AutoCloseable {
   /** Runs the real kubectl against the management cluster. */
   public CommandResult kubectl(String... args) {
     return api.kubectl(args);
+  }
+
+  /**
+   * Runs {@code kubectl homeport <args>} as a user does: kubectl finds the plugin's launcher
+   * ({@code cli/target/kubectl-homeport}) on the PATH and passes it the management cluster's
+   * kubeconfig.
+   */
+  public CommandResult plugin(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(kubectlBinary().toString());
+    command.add("homeport");
+    command.addAll(List.of(args));
+    return CommandResult.run(
+        command,
+        ProjectPaths.root(),
+        Map.of("PATH", pluginPath(), "KUBECONFIG", kubeconfig().toString()),
+        180,
+        TimeUnit.SECONDS);
+  }
+
+  /** A PATH with the plugin's launcher and kubectl in front of this process's. */
+  public String pluginPath() {
+    Path launcher = ProjectPaths.root().resolve("cli/target/kubectl-homeport");
+    if (!Files.isExecutable(launcher)) {
+      throw new IllegalStateException(
+          launcher + " is missing: build the cli module first (mvn -pl cli -am package)");
+    }
+    return launcher.getParent()
+        + File.pathSeparator
+        + kubectlBinary().getParent()
+        + File.pathSeparator
+        + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
   }
 
   public KubernetesClient client() {
@@ -542,7 +581,14 @@ public final class LocalSystem implements AutoCloseable {
   public List<String> keysHomedIn(String region, String prefix, int count) {
     RoutingTable table = routingTable(regions.keySet().iterator().next());
     List<String> keys = new ArrayList<>();
+    int tries = Math.max(100_000, count * 1_000);
     for (int i = 0; keys.size() < count; i++) {
+      if (i == tries) {
+        throw new IllegalStateException(
+            String.format(
+                "%d keys %s… tried, %d homed in %s by the bucket map %s",
+                tries, prefix, keys.size(), region, table.bucketMap()));
+      }
       String key = prefix + i;
       if (placementHome(table, key).equals(region)) {
         keys.add(key);

@@ -50,6 +50,7 @@ public final class SampleBackends {
   private final AtomicInteger duplicates = new AtomicInteger();
   private final List<String> staleWrites = new ArrayList<>();
   private volatile long lagMillis = 100;
+  private final Map<String, Integer> failing = new ConcurrentHashMap<>(); // region → status
 
   /**
    * Starts one backend per region on the given loopback ports (0: any free port), replicating every
@@ -97,6 +98,22 @@ public final class SampleBackends {
     return ports.get(region);
   }
 
+  /**
+   * Makes the application of {@code region} answer every request but {@code /replication} with
+   * {@code status} and apply nothing, as a broken deployment would, until {@link #heal}.
+   */
+  public void fail(String region, int status) {
+    if (status < 500 || status > 599) {
+      throw new IllegalArgumentException("an injected failure is a 5xx status, not " + status);
+    }
+    failing.put(region, status);
+  }
+
+  /** Ends what {@link #fail} injected into {@code region}'s application. */
+  public void heal(String region) {
+    failing.remove(region);
+  }
+
   /** Replication lag; {@link Long#MAX_VALUE} stops replication. */
   public void lag(long millis) {
     this.lagMillis = millis;
@@ -110,6 +127,14 @@ public final class SampleBackends {
         answer.put("bucketKeys", bucketKeys(Integer.parseInt(buckets)));
       }
       request.response().putHeader("Content-Type", "application/json").end(answer.encode());
+      return;
+    }
+    Integer failure = failing.get(region);
+    if (failure != null) {
+      request
+          .response()
+          .setStatusCode(failure)
+          .end("{\"error\":\"injected failure in " + region + "'s application\"}");
       return;
     }
     String key = request.getHeader("X-User-Id");

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The outcome of a finished command: exit code and what it printed. */
@@ -13,16 +14,30 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
 
   /** Runs a command to completion in {@code workDir}; a command past its time limit is killed. */
   public static CommandResult run(List<String> command, Path workDir, long timeout, TimeUnit unit) {
+    return run(command, workDir, Map.of(), timeout, unit);
+  }
+
+  /**
+   * Runs a command to completion in {@code workDir} with {@code environment} added to this
+   * process's; a command past its time limit is killed.
+   */
+  public static CommandResult run(
+      List<String> command,
+      Path workDir,
+      Map<String, String> environment,
+      long timeout,
+      TimeUnit unit) {
     try {
       Path out = Files.createTempFile("homeport-cmd-", ".out");
       Path err = Files.createTempFile("homeport-cmd-", ".err");
       try {
-        Process process =
+        ProcessBuilder builder =
             new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+                .redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (!process.waitFor(timeout, unit)) {
           process.destroyForcibly().waitFor();
           throw new IllegalStateException(
