@@ -119,8 +119,17 @@ public final class HomeportLocal implements Callable<Integer> {
       out.println();
       out.println("Try:");
       out.println("  export KUBECONFIG=" + system.kubeconfig());
-      out.println("  alias kubectl=" + system.kubectlBinary());
+      // kubectl finds the plugin's launcher on the PATH, next to the pinned kubectl.
+      out.println(
+          "  export PATH="
+              + root.resolve("cli/target")
+              + ":"
+              + system.kubectlBinary().getParent()
+              + ":$PATH");
       out.println("  kubectl get regiontopologies global -o yaml");
+      out.println("  kubectl homeport status");
+      out.println("  kubectl homeport drill start mumbai --hold 30s --wait 5m");
+      out.println("  kubectl homeport drill report <id printed above> --format md");
       String key = system.keysHomedIn("mumbai", "user-", 1).get(0);
       out.println(
           "  curl -si -X POST -H 'X-User-Id: "
