@@ -229,21 +229,42 @@ final class RegionLifecycle {
           Membership current = membership;
           List<RegionSpec> staying =
               current.accepted().stream().filter(r -> !current.isLeaving(r.getName())).toList();
-          RegionRemovals.Verdict verdict =
-              RegionRemovals.check(
-                  new RegionRemovals.Facts(
-                      region,
-                      layout,
-                      read.snapshot().buckets(),
-                      read.snapshot().keys(),
-                      state,
-                      read.moves(),
-                      staying,
-                      leaver));
-          if (verdict.clear()) {
-            BucketLayout repointed =
-                BucketLayouts.repoint(
-                    layout, region, read.snapshot().buckets(), state.epoch() + 1, now);
+          RegionRemovals.Verdict verdict;
+          BucketLayout repointed = null;
+          try {
+            verdict =
+                RegionRemovals.check(
+                    new RegionRemovals.Facts(
+                        region,
+                        layout,
+                        read.snapshot().buckets(),
+                        read.snapshot().keys(),
+                        state,
+                        read.moves(),
+                        staying,
+                        leaver));
+            if (verdict.clear()) {
+              repointed =
+                  BucketLayouts.repoint(
+                      layout, region, read.snapshot().buckets(), state.epoch() + 1, now);
+            }
+          } catch (IllegalArgumentException e) {
+            // A layout that cannot be read (status edited by hand) must not stop the reconcile,
+            // which renews every region's lease.
+            standing.put(
+                region,
+                new Notice(
+                    region,
+                    "RemovalUnchecked",
+                    "region "
+                        + region
+                        + " was removed from spec.regions, but whether it still homes keys cannot"
+                        + " be checked: status.bucketLayout cannot be used: "
+                        + e.getMessage(),
+                    true));
+            continue;
+          }
+          if (repointed != null) {
             List<String> unknown = new ArrayList<>(BucketLayouts.regions(repointed));
             unknown.removeIf(
                 name -> current.acceptedNames().contains(name) && !name.equals(region));

@@ -277,6 +277,12 @@ class RegionLifecycleIT {
 
     createAssignment("frankfurt-out", "buckets: [\"18-35\"]", "singapore");
     awaitCompleted("frankfurt-out");
+    // The move fenced and switched in frankfurt's Redis too: its front-door stopped taking them.
+    for (String region : List.of("mumbai", "frankfurt", "singapore")) {
+      assertThat(regions.get(region).connection.sync().hget(RedisKeys.BUCKETS, "20"))
+          .as(region)
+          .contains("\"home\":\"singapore\"");
+    }
 
     await()
         .atMost(WAIT)
