@@ -193,10 +193,13 @@ final class RegionLifecycle {
       String adminUrl = joiner.getFrontDoor().getAdminUrl();
       boolean anyAccepted = !membership.accepted().isEmpty();
       joinStarted.put(region, now);
+      // A task never fails: what it found is taken in on the reconcile thread, which must not
+      // throw (it renews every region's lease).
       joins.put(
           region,
           CompletableFuture.supplyAsync(
-              () -> join(region, field, adminUrl, link, sources, anyAccepted, probeTimeout), io));
+                  () -> join(region, field, adminUrl, link, sources, anyAccepted, probeTimeout), io)
+              .exceptionally(e -> problem(link, "joining failed: " + e)));
       standing.putIfAbsent(
           region,
           joining(region, "the directory of earlier moves is being copied into its Redis", false));
@@ -315,7 +318,10 @@ final class RegionLifecycle {
           }
         }
         removalStarted.put(region, now);
-        removals.put(region, CompletableFuture.supplyAsync(() -> read(routed, unlinked), io));
+        removals.put(
+            region,
+            CompletableFuture.supplyAsync(() -> read(routed, unlinked), io)
+                .exceptionally(e -> new Read(null, List.of(), "the check failed: " + e)));
       }
       standing.putIfAbsent(
           region,
@@ -362,11 +368,12 @@ final class RegionLifecycle {
     bucketsStarted = now;
     bucketsTask =
         CompletableFuture.supplyAsync(
-            () -> {
-              ControlData.Snapshot snapshot = ControlData.read(routed, false, IO_TIMEOUT);
-              return snapshot.answered().isEmpty() ? null : snapshot.buckets();
-            },
-            io);
+                () -> {
+                  ControlData.Snapshot snapshot = ControlData.read(routed, false, IO_TIMEOUT);
+                  return snapshot.answered().isEmpty() ? null : snapshot.buckets();
+                },
+                io)
+            .exceptionally(e -> null);
   }
 
   private Joined join(
@@ -381,7 +388,12 @@ final class RegionLifecycle {
     if (!probe.healthy()) {
       return problem(link, "it does not answer its probe yet: " + probe.detail());
     }
-    String moving = moving();
+    String moving;
+    try {
+      moving = moving();
+    } catch (RuntimeException e) {
+      return problem(link, "HomeAssignments cannot be listed: " + e.getMessage());
+    }
     if (moving != null) {
       return problem(link, waitingFor(region, moving));
     }
@@ -404,7 +416,11 @@ final class RegionLifecycle {
               + e.getMessage());
     }
     // A move that began while the copy ran may have read the topology before the region was in it.
-    moving = moving();
+    try {
+      moving = moving();
+    } catch (RuntimeException e) {
+      return problem(link, "HomeAssignments cannot be listed: " + e.getMessage());
+    }
     if (moving != null) {
       return problem(link, waitingFor(region, moving));
     }
