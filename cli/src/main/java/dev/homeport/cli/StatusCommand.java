@@ -28,9 +28,11 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the regions of the topology: phase, which region serves their keys, write lease,"
-          + " last heartbeat, failed probes and the operator's message; the routing epoch;"
-          + " conditions that need attention; the running drill.",
+      "Show the regions of the topology: phase, how many buckets each homes, which region"
+          + " serves their keys, write lease, last heartbeat, failed probes and the operator's"
+          + " message; the routing epoch; conditions that need attention; the running drill.",
+      "A region added to spec.regions shows as Joining until the operator routes it; one removed"
+          + " from spec.regions shows (removing) until it homes nothing and leaves.",
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -99,7 +101,8 @@ final class StatusCommand implements Callable<Integer> {
     out.append('\n');
 
     Tables table =
-        Tables.of("NAME", "PHASE", "SERVED BY", "LEASE", "HEARTBEAT", "FAILURES", "MESSAGE");
+        Tables.of(
+            "NAME", "PHASE", "BUCKETS", "SERVED BY", "LEASE", "HEARTBEAT", "FAILURES", "MESSAGE");
     Set<String> names = new LinkedHashSet<>(topology.regionNames());
     if (status != null && status.getRegions() != null) {
       status.getRegions().forEach(r -> names.add(r.getName()));
@@ -108,7 +111,8 @@ final class StatusCommand implements Callable<Integer> {
       Optional<RegionStatus> region = topology.regionStatus(name);
       table.row(
           name,
-          topology.regionPhase(name).orElse(null),
+          phase(topology, name, region),
+          region.map(RegionStatus::getHomedBuckets).orElse(null),
           region.map(RegionStatus::getServedBy).orElse(null),
           region
               .map(r -> Durations.instant(r.getLeaseExpiresAt()))
@@ -152,6 +156,27 @@ final class StatusCommand implements Callable<Integer> {
                   .append(" is requested; the operator has not started it yet.\n"));
     }
     return out.toString();
+  }
+
+  /**
+   * The region's phase as the operator wrote it; {@code Joining} for a region of spec.regions the
+   * operator does not route yet, and {@code (removing)} after the phase of one removed from
+   * spec.regions that is still routed.
+   */
+  private static String phase(Topology topology, String name, Optional<RegionStatus> region) {
+    RegionTopologyStatus status = topology.status();
+    if (region.isEmpty()
+        && status != null
+        && status.getAcceptedRegions() != null
+        && topology.regionNames().contains(name)
+        && status.getAcceptedRegions().stream().noneMatch(r -> name.equals(r.getName()))) {
+      return "Joining";
+    }
+    String phase = topology.regionPhase(name).orElse(null);
+    if (phase != null && region.map(RegionStatus::getRemovalPending).orElse(false)) {
+      return phase + " (removing)";
+    }
+    return phase;
   }
 
   /**

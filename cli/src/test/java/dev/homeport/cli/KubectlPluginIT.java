@@ -150,9 +150,10 @@ class KubectlPluginIT {
     assertThat(status.exitCode()).as(status.toString()).isZero();
     assertThat(status.out())
         .contains("RegionTopology " + topology + "   routing epoch 7")
-        .containsPattern("(?m)^NAME +PHASE +SERVED BY +LEASE +HEARTBEAT +FAILURES +MESSAGE$")
-        .containsPattern("(?m)^mumbai +Active +- +in (59m\\d+s|1h) +(\\d+s) ago +- +-$")
-        .containsPattern("(?m)^frankfurt +FailedOver +singapore +- +- +- +-$");
+        .containsPattern(
+            "(?m)^NAME +PHASE +BUCKETS +SERVED BY +LEASE +HEARTBEAT +FAILURES +MESSAGE$")
+        .containsPattern("(?m)^mumbai +Active +- +- +in (59m\\d+s|1h) +(\\d+s) ago +- +-$")
+        .containsPattern("(?m)^frankfurt +FailedOver +- +singapore +- +- +- +-$");
     assertThat(list.out()).contains("kubectl-homeport");
   }
 

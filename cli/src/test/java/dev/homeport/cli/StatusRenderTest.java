@@ -48,10 +48,49 @@ class StatusRenderTest {
 
     assertThat(text)
         .startsWith("RegionTopology global   routing epoch 3\n\n")
-        .containsPattern("(?m)^mumbai +- +- +- +- +- +-\nfrankfurt +Recovering +- +- +10s ago")
+        .containsPattern(
+            "(?m)^mumbai +- +- +- +- +- +- +-\nfrankfurt +Recovering +- +- +- +10s ago")
         .containsPattern("(?m)^oslo +Drilling")
         .doesNotContain("Conditions that need attention")
         .contains("Drill Q4-2026 of frankfurt is requested; the operator has not started it yet.");
+  }
+
+  @Test
+  void bucketsHomedJoiningAndRemovingRegionsAreShown() {
+    Topology topology =
+        topology(
+            """
+            apiVersion: homeport.dev/v1alpha1
+            kind: RegionTopology
+            metadata: {name: global}
+            spec:
+              regions: [{name: mumbai}, {name: singapore}, {name: saopaulo}]
+            status:
+              routingEpoch: 12
+              acceptedRegions: [{name: mumbai}, {name: singapore}, {name: frankfurt}]
+              regions:
+                - {name: mumbai, phase: Active, homedBuckets: 1365}
+                - {name: singapore, phase: Active, homedBuckets: 1366}
+                - {name: frankfurt, phase: Active, homedBuckets: 1365, removalPending: true}
+              conditions:
+                - type: RegionsValid
+                  status: "False"
+                  reason: RegionJoining,RegionStillHomesKeys
+                  message: region frankfurt was removed from spec.regions but still homes buckets
+            """);
+
+    String text = StatusCommand.render(topology, NOW);
+
+    assertThat(text)
+        .containsPattern(
+            "(?m)^NAME +PHASE +BUCKETS +SERVED BY +LEASE +HEARTBEAT +FAILURES +MESSAGE$")
+        .containsPattern("(?m)^mumbai +Active +1365 +- ")
+        .containsPattern("(?m)^singapore +Active +1366 +- ")
+        .containsPattern("(?m)^saopaulo +Joining +- +- ")
+        .containsPattern("(?m)^frankfurt +Active \\(removing\\) +1365 +- ")
+        .contains(
+            "  RegionsValid=False (RegionJoining,RegionStillHomesKeys): region frankfurt was"
+                + " removed from spec.regions but still homes buckets");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.homeport.crds.v1alpha1.HomeAssignment;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -382,6 +384,18 @@ class CrdValidationIT {
             "spec.placement.ranges[0].buckets",
             "bucket range 512-0 ends before it starts"),
         new Invalid(
+            "placement range naming a region not in spec.regions",
+            rt,
+            List.of(
+                set("/spec/placement/rule", "Explicit"),
+                set(
+                    "/spec/placement/ranges",
+                    List.of(
+                        Map.of("buckets", "0-2047", "region", "mumbai"),
+                        Map.of("buckets", "2048-4095", "region", "tokyo")))),
+            "spec.placement.ranges",
+            "placement.ranges names a region that is not in spec.regions"),
+        new Invalid(
             "both keys and buckets",
             ha,
             List.of(set("/spec/subject/buckets", List.of("0-511"))),
@@ -498,6 +512,35 @@ class CrdValidationIT {
   }
 
   @Test
+  void aRegionNamedByExplicitRangesMayLeaveSpecRegionsOnceCreated() throws IOException {
+    List<Edit> explicit =
+        List.of(
+            set("/spec/placement/rule", "Explicit"),
+            set(
+                "/spec/placement/ranges",
+                List.of(
+                    Map.of("buckets", "0-2047", "region", "mumbai"),
+                    Map.of("buckets", "2048-4095", "region", "frankfurt"))));
+    GenericKubernetesResource topology = edited("regiontopology-global.yaml", explicit);
+    topology.getMetadata().setName("explicit-leaves");
+    client.resource(topology).create();
+    try {
+      // The ranges only seed status.bucketLayout; whether frankfurt may go is the operator's call.
+      List<Edit> withoutFrankfurt = new ArrayList<>(explicit);
+      withoutFrankfurt.add(remove("/spec/regions/1"));
+      withoutFrankfurt.add(set("/spec/regions/1/failoverPeers", List.of("mumbai")));
+      GenericKubernetesResource smaller = edited("regiontopology-global.yaml", withoutFrankfurt);
+      smaller.getMetadata().setName("explicit-leaves");
+
+      GenericKubernetesResource updated = client.resource(smaller).update();
+
+      assertThat(updated.get("spec", "regions").toString()).doesNotContain("frankfurt");
+    } finally {
+      client.resource(topology).delete();
+    }
+  }
+
+  @Test
   void homeAssignmentSpecCannotChangeOnceCreated() throws IOException {
     GenericKubernetesResource move = edited("homeassignment-tenant.yaml", List.of());
     move.getMetadata().setName("immutable-move");
@@ -563,6 +606,10 @@ class CrdValidationIT {
       int cut = edit.pointer().lastIndexOf('/');
       JsonNode parent = tree.at(edit.pointer().substring(0, cut));
       String field = edit.pointer().substring(cut + 1);
+      if (parent instanceof ArrayNode array && edit.value() == null) {
+        array.remove(Integer.parseInt(field));
+        continue;
+      }
       if (!(parent instanceof ObjectNode)) {
         throw new IllegalArgumentException("No object at " + edit.pointer().substring(0, cut));
       }

@@ -21,7 +21,6 @@ import dev.homeport.operator.failover.TopologyState;
 import dev.homeport.operator.failover.Transition;
 import dev.homeport.operator.region.RegionLink;
 import dev.homeport.operator.rehome.ReplicationWatermark;
-import dev.homeport.operator.routing.BucketPlacement;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -333,13 +332,16 @@ public final class Drills {
    * taken in here (abortIf and timeouts are judged here too), and the next task is started.
    *
    * @param settings {@code spec.drillPolicy}; null when invalid (the last valid one is used)
+   * @param bucketMap the routing table's bucket map ({@code status.bucketLayout}), from which the
+   *     drill's synthetic keys are picked
    */
   public void measure(
       RegionTopology topology,
       DrillSettings settings,
       Policy policy,
       TopologyState state,
-      Map<String, RegionLink> links) {
+      Map<String, RegionLink> links,
+      List<BucketAssignment> bucketMap) {
     DrillState drill = state.drill();
     if (drill == null) {
       return;
@@ -365,7 +367,7 @@ public final class Drills {
       m.caughtUp = true;
     }
     if (m.task == null && m.stop == null) {
-      Work work = work(m, topology, drill, use, policy, links, missing);
+      Work work = work(m, topology, drill, use, policy, links, bucketMap, missing);
       if (work != null) {
         m.task = CompletableFuture.supplyAsync(() -> run(work), io);
       }
@@ -566,6 +568,7 @@ public final class Drills {
       DrillSettings s,
       Policy policy,
       Map<String, RegionLink> links,
+      List<BucketAssignment> bucketMap,
       String missingProbes) {
     RegionTopologySpec spec = topology.getSpec();
     DrillPhase phase = drill.phase();
@@ -578,21 +581,12 @@ public final class Drills {
     }
     KeysWanted keysWanted = null;
     if (!catchUp && m.keys == null) {
-      try {
-        RegionLink link = links.get(drill.region());
-        if (link == null && !links.isEmpty()) {
-          link = links.values().iterator().next();
-        }
-        keysWanted =
-            new KeysWanted(
-                BucketPlacement.of(spec.getPlacement(), spec.getRegions()),
-                spec.getPlacement().getBuckets(),
-                s.synthetic().keys(),
-                link);
-      } catch (IllegalArgumentException e) {
-        m.stop = new DrillProgress.Stop(DrillResult.Failed, e.getMessage());
-        return null;
+      RegionLink link = links.get(drill.region());
+      if (link == null && !links.isEmpty()) {
+        link = links.values().iterator().next();
       }
+      keysWanted =
+          new KeysWanted(bucketMap, spec.getPlacement().getBuckets(), s.synthetic().keys(), link);
     }
     RegionSpec regionSpec = region(spec, drill.region());
     RegionSpec peerSpec = region(spec, drill.peer());

@@ -17,6 +17,15 @@ public final class RedisUrls {
    * @throws IllegalArgumentException naming the region, the field and the missing secret or key
    */
   public static String resolve(KubernetesClient client, RegionSpec region, int index) {
+    return resolve(client, region, "spec.regions[" + index + "]");
+  }
+
+  /**
+   * @param field where the region's spec is, for error messages: {@code spec.regions[0]}, or {@code
+   *     status.acceptedRegions[3]} for a region removed from spec.regions that is still routed
+   * @throws IllegalArgumentException naming the region, the field and the missing secret or key
+   */
+  public static String resolve(KubernetesClient client, RegionSpec region, String field) {
     if (region.getRedis().getUrl() != null) {
       return region.getRedis().getUrl();
     }
@@ -25,9 +34,9 @@ public final class RedisUrls {
     String where =
         "region "
             + region.getName()
-            + ": spec.regions["
-            + index
-            + "].redis.secretRef: secret "
+            + ": "
+            + field
+            + ".redis.secretRef: secret "
             + namespace
             + "/"
             + ref.getName();

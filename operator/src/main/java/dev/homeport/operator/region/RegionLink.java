@@ -8,9 +8,12 @@ import dev.homeport.contract.RedisKeys;
 import dev.homeport.contract.RoutingTable;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
@@ -30,6 +33,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -42,6 +47,11 @@ public final class RegionLink implements AutoCloseable {
   private static final String WRITE_DIRECTORY = read("write-directory.lua");
   private static final String BARRIER_MISSING = read("barrier-missing.lua");
   private static final String WRITE_BUCKETS = read("write-buckets.lua");
+  private static final String COPY_DIRECTORY = read("copy-directory.lua");
+  private static final String COPY_BUCKETS = read("copy-buckets.lua");
+
+  /** Directory keys read per SCAN round trip. */
+  private static final int SCAN_PAGE = 1000;
 
   private final String region;
   private final String url;
@@ -126,6 +136,83 @@ public final class RegionLink implements AutoCloseable {
         new String[] {RedisKeys.ROUTING_TABLE, RedisKeys.ROUTING_CHANNEL},
         Long.toString(table.epoch()),
         ContractJson.write(table));
+  }
+
+  /** The routing table the region holds; empty when it holds none. */
+  public CompletionStage<Optional<RoutingTable>> routingTable() {
+    return redis
+        .get(RedisKeys.ROUTING_TABLE)
+        .thenApply(
+            json -> Optional.ofNullable(json).map(j -> ContractJson.read(j, RoutingTable.class)));
+  }
+
+  /**
+   * Every directory entry the region holds, by routing key: SCAN over the directory, a page at a
+   * time, each page read with one MGET. Entries written meanwhile may or may not be seen.
+   */
+  public CompletionStage<Map<String, DirectoryEntry>> allDirectory() {
+    Map<String, DirectoryEntry> entries = new HashMap<>();
+    return scanDirectory(ScanCursor.INITIAL, entries).thenApply(done -> entries);
+  }
+
+  private CompletionStage<Void> scanDirectory(
+      ScanCursor cursor, Map<String, DirectoryEntry> entries) {
+    String prefix = RedisKeys.directory("");
+    ScanArgs args = ScanArgs.Builder.matches(prefix + "*").limit(SCAN_PAGE);
+    return redis
+        .scan(cursor, args)
+        .thenCompose(
+            (KeyScanCursor<String> page) -> {
+              CompletionStage<Void> read =
+                  page.getKeys().isEmpty()
+                      ? CompletableFuture.completedFuture(null)
+                      : redis
+                          .mget(page.getKeys().toArray(String[]::new))
+                          .thenAccept(
+                              values ->
+                                  values.forEach(
+                                      value ->
+                                          value.ifHasValue(
+                                              json ->
+                                                  entries.put(
+                                                      value.getKey().substring(prefix.length()),
+                                                      ContractJson.read(
+                                                          json, DirectoryEntry.class)))));
+              return page.isFinished()
+                  ? read
+                  : read.thenCompose(done -> scanDirectory(page, entries));
+            });
+  }
+
+  /**
+   * Copies directory entries into this region without overwriting a newer one (a higher epoch): for
+   * a region that joins, whose front-doors must route moved keys as the others do. Completes with
+   * how many entries were written.
+   */
+  public CompletionStage<Long> copyDirectory(Map<String, DirectoryEntry> entries) {
+    List<String> keys = new ArrayList<>(entries.keySet());
+    String[] redisKeys = new String[keys.size()];
+    String[] args = new String[1 + 2 * keys.size()];
+    args[0] = RedisKeys.DIRECTORY_CHANNEL;
+    for (int i = 0; i < keys.size(); i++) {
+      redisKeys[i] = RedisKeys.directory(keys.get(i));
+      args[1 + i] = keys.get(i);
+      args[1 + keys.size() + i] = ContractJson.write(entries.get(keys.get(i)));
+    }
+    return redis.eval(COPY_DIRECTORY, ScriptOutputType.INTEGER, redisKeys, args);
+  }
+
+  /** As {@link #copyDirectory}, for bucket entries. */
+  public CompletionStage<Long> copyBuckets(Map<Integer, DirectoryEntry> entries) {
+    String[] args = new String[1 + 2 * entries.size()];
+    args[0] = RedisKeys.BUCKETS_CHANNEL;
+    int i = 1;
+    for (Map.Entry<Integer, DirectoryEntry> entry : entries.entrySet()) {
+      args[i++] = entry.getKey().toString();
+      args[i++] = ContractJson.write(entry.getValue());
+    }
+    return redis.eval(
+        COPY_BUCKETS, ScriptOutputType.INTEGER, new String[] {RedisKeys.BUCKETS}, args);
   }
 
   /** The directory entries of {@code keys}; a key without an override maps to null. */

@@ -10,6 +10,7 @@ import dev.homeport.crds.v1alpha1.spec.RedisMode;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
 import dev.homeport.crds.v1alpha1.spec.RegionState;
 import dev.homeport.crds.v1alpha1.spec.Subject;
+import dev.homeport.crds.v1alpha1.status.BucketLayout;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentStatus;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
@@ -19,8 +20,9 @@ import dev.homeport.operator.failover.Policy;
 import dev.homeport.operator.region.RedisUrls;
 import dev.homeport.operator.region.RegionLink;
 import dev.homeport.operator.rehome.Regions.Unfinished;
-import dev.homeport.operator.routing.BucketPlacement;
+import dev.homeport.operator.routing.BucketLayouts;
 import dev.homeport.operator.routing.BucketSpan;
+import dev.homeport.operator.topology.Membership;
 import dev.homeport.operator.topology.Policies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -452,6 +454,14 @@ public final class HomeAssignmentReconciler
   private static String targetProblem(HomeAssignmentSpec spec, Setting setting) {
     String target = spec.getToRegion();
     RegionSpec region = setting.regions().spec(target);
+    if (region != null && !regionNames(setting).contains(target)) {
+      return "spec.toRegion: region "
+          + target
+          + " is being removed from RegionTopology "
+          + setting.topology().getMetadata().getName()
+          + " (it is no longer in spec.regions); keys move only to regions that stay: "
+          + String.join(", ", regionNames(setting));
+    }
     if (region == null) {
       return "spec.toRegion: region "
           + target
@@ -969,13 +979,31 @@ public final class HomeAssignmentReconciler
                               : "several RegionTopologies exist and none is named global; keys move within the one named global"));
     }
     Policy policy = Policies.of(topology.getSpec());
+    BucketLayout layout =
+        topology.getStatus() == null ? null : topology.getStatus().getBucketLayout();
+    if (layout == null) {
+      throw new IllegalStateException(
+          "RegionTopology "
+              + topology.getMetadata().getName()
+              + " has no status.bucketLayout yet; the operator records it when it first"
+              + " reconciles the topology");
+    }
+    // Every region whose front-doors may route: spec.regions (a joining region too, so that no
+    // move it could miss begins once it is listed) and the regions removed from spec.regions that
+    // are still routed until they home nothing (their front-doors must see fences and switches).
+    List<RegionSpec> specRegions = topology.getSpec().getRegions();
+    Membership membership =
+        Membership.of(
+            specRegions,
+            topology.getStatus() == null ? null : topology.getStatus().getAcceptedRegions());
+    List<RegionSpec> regions = new ArrayList<>(membership.accepted());
+    regions.addAll(membership.joining());
     Map<String, RegionLink> regionLinks = new LinkedHashMap<>();
     Map<String, RegionSpec> specs = new LinkedHashMap<>();
-    List<RegionSpec> regions = topology.getSpec().getRegions();
-    for (int i = 0; i < regions.size(); i++) {
-      RegionSpec region = regions.get(i);
+    for (RegionSpec region : regions) {
       specs.put(region.getName(), region);
-      String url = RedisUrls.resolve(client, region, i);
+      String url =
+          RedisUrls.resolve(client, region, membership.field(region.getName(), specRegions));
       boolean cluster = region.getRedis().getMode() == RedisMode.Cluster;
       try {
         regionLinks.put(
@@ -997,13 +1025,12 @@ public final class HomeAssignmentReconciler
               ? 0
               : topology.getStatus().getRoutingEpoch();
     }
-    int buckets = topology.getSpec().getPlacement().getBuckets();
     Regions view =
         new Regions(
             regionLinks,
             specs,
-            BucketPlacement.of(topology.getSpec().getPlacement(), regions),
-            buckets,
+            BucketLayouts.bucketMap(layout),
+            layout.getBuckets(),
             policy.leaseDuration().plus(policy.skewMargin()));
     return new Setting(topology, view, statuses, epoch);
   }

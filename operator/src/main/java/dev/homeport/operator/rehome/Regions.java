@@ -77,7 +77,7 @@ final class Regions {
     return specs.get(region);
   }
 
-  /** The region the placement of the routing table gives {@code bucket}. */
+  /** The region the bucket layout (the routing table's bucket map) gives {@code bucket}. */
   String placementHome(int bucket) {
     for (BucketAssignment range : bucketMap) {
       if (bucket >= range.from() && bucket <= range.to()) {

@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bucket → home region map from {@code spec.placement}: the routing table's {@code bucketMap}.
- * Placement is immutable once created (the CRD refuses changes), so every operator computes the
- * same map from the same spec. Pure.
+ * The bucket → home region map {@code spec.placement} gives a list of regions. Only {@link
+ * BucketLayouts} calls it, once per topology, to seed {@code status.bucketLayout}: the map depends
+ * on the regions, their order and weights, so computing it again after spec.regions changed would
+ * move keys without a HomeAssignment. Pure.
  */
 public final class BucketPlacement {
 

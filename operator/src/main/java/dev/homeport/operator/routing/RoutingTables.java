@@ -4,7 +4,6 @@ import dev.homeport.contract.BucketAssignment;
 import dev.homeport.contract.RegionRoute;
 import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
-import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
 import dev.homeport.operator.failover.RegionState;
 import dev.homeport.operator.failover.TopologyState;
 import java.time.Instant;
@@ -12,16 +11,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The routing table the operator publishes: placement from the spec, phases from the state. */
+/**
+ * The routing table the operator publishes: the regions it routes with their phases from the state,
+ * and the topology's fixed bucket layout (never a layout recomputed from the regions).
+ */
 public final class RoutingTables {
 
   private RoutingTables() {}
 
-  public static RoutingTable of(RegionTopologySpec spec, TopologyState state, Instant now) {
-    Map<String, RegionRoute> regions = new LinkedHashMap<>();
-    for (RegionSpec region : spec.getRegions()) {
+  /**
+   * @param regions the accepted regions ({@code status.acceptedRegions}), in order
+   * @param bucketMap the bucket map of {@code status.bucketLayout} ({@link
+   *     BucketLayouts#bucketMap})
+   */
+  public static RoutingTable of(
+      List<RegionSpec> regions,
+      int buckets,
+      List<BucketAssignment> bucketMap,
+      TopologyState state,
+      Instant now) {
+    Map<String, RegionRoute> routes = new LinkedHashMap<>();
+    for (RegionSpec region : regions) {
       RegionState observed = state.regions().get(region.getName());
-      regions.put(
+      routes.put(
           region.getName(),
           new RegionRoute(
               observed == null ? null : observed.phase(),
@@ -29,8 +41,6 @@ public final class RoutingTables {
               region.getFrontDoor().getUrl(),
               region.getResidency()));
     }
-    List<BucketAssignment> buckets = BucketPlacement.of(spec.getPlacement(), spec.getRegions());
-    return new RoutingTable(
-        state.epoch(), spec.getPlacement().getBuckets(), regions, buckets, now.toString());
+    return new RoutingTable(state.epoch(), buckets, routes, List.copyOf(bucketMap), now.toString());
   }
 }

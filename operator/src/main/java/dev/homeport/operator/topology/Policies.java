@@ -22,13 +22,23 @@ public final class Policies {
    * @throws IllegalArgumentException naming the field when a value cannot be used
    */
   public static Policy of(RegionTopologySpec spec) {
+    return of(spec, spec.getRegions());
+  }
+
+  /**
+   * The policy over {@code regions} instead of spec.regions: the regions the operator routes
+   * (status.acceptedRegions), which may still hold a region removed from spec.regions.
+   *
+   * @throws IllegalArgumentException naming the field when a value cannot be used
+   */
+  public static Policy of(RegionTopologySpec spec, List<RegionSpec> regions) {
     FailoverPolicy failover =
         spec.getFailover() == null ? new FailoverPolicy() : spec.getFailover();
     FailbackPolicy failback =
         failover.getFailback() == null ? new FailbackPolicy() : failover.getFailback();
-    List<RegionPolicy> regions = new ArrayList<>();
-    for (RegionSpec region : spec.getRegions()) {
-      regions.add(
+    List<RegionPolicy> routed = new ArrayList<>();
+    for (RegionSpec region : regions) {
+      routed.add(
           new RegionPolicy(
               region.getName(),
               region.getResidency(),
@@ -46,7 +56,7 @@ public final class Policies {
         failover.getMaxConcurrentFailovers() == null ? 1 : failover.getMaxConcurrentFailovers(),
         failback.getMode() == null ? ApprovalMode.Manual : failback.getMode(),
         duration("spec.failover.failback.stableFor", failback.getStableFor(), "5m"),
-        regions);
+        routed);
   }
 
   private static Duration duration(String field, String value, String fallback) {

@@ -1,10 +1,16 @@
 package dev.homeport.operator.topology;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.homeport.contract.BucketAssignment;
 import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.RegionTopology;
 import dev.homeport.crds.v1alpha1.spec.RedisMode;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
+import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
+import dev.homeport.crds.v1alpha1.status.BucketLayout;
+import dev.homeport.crds.v1alpha1.status.LayoutSource;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
+import dev.homeport.crds.v1alpha1.status.RegionStatus;
 import dev.homeport.crds.v1alpha1.status.RegionTopologyStatus;
 import dev.homeport.operator.Events;
 import dev.homeport.operator.drill.DrillMetrics;
@@ -24,6 +30,7 @@ import dev.homeport.operator.region.Prober;
 import dev.homeport.operator.region.RedisUrls;
 import dev.homeport.operator.region.RegionLink;
 import dev.homeport.operator.rehome.ReplicationWatermark;
+import dev.homeport.operator.routing.BucketLayouts;
 import dev.homeport.operator.routing.RoutingTables;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -47,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +72,11 @@ import org.slf4j.LoggerFactory;
  * Drills} turns the spec, the abort annotation and its measurements (replication probe, synthetic
  * requests) into the machine's drill inputs and keeps the reports. The machine decides; this class
  * only observes and executes.
+ *
+ * <p>The routing table's bucket map is the topology's bucket layout, fixed at the first reconcile
+ * and kept in {@code status.bucketLayout} ({@link BucketLayouts}); it is never laid out again from
+ * spec.regions. The regions routed are {@code status.acceptedRegions}: {@link RegionLifecycle}
+ * admits regions added to spec.regions and releases removed ones only once they home nothing.
  */
 @ControllerConfiguration(name = "regiontopology")
 public final class RegionTopologyReconciler
@@ -104,6 +117,29 @@ public final class RegionTopologyReconciler
 
     TopologyState state;
     Drills drills;
+
+    /**
+     * The regions routed, leased and probed (status.acceptedRegions); null until known. A region
+     * removed from spec.regions keeps its spec here until it homes nothing. This copy is what lets
+     * the operator keep reaching that region's Redis and front-door, also after its own restart:
+     * the spec no longer has it, so the status must. The status is the operator's own record,
+     * written by the one leader; it is lost only with the object, and then the region's lease runs
+     * out and its front-door fences itself, which loses no write.
+     */
+    List<RegionSpec> accepted;
+
+    /** status.bucketLayout; null until fixed. */
+    BucketLayout layout;
+
+    /** False while the layout names a region that is not routed: no table can be published. */
+    boolean publishable = true;
+
+    /** Why no table can be published; null while one can. */
+    String layoutProblem;
+
+    RegionLifecycle lifecycle;
+    List<RegionLifecycle.Notice> notices = List.of();
+    Set<String> warned = Set.of();
     Set<String> leaseHolders = Set.of();
     Set<String> refusals = Set.of();
     Instant lastStatusWrite = Instant.EPOCH;
@@ -129,6 +165,17 @@ public final class RegionTopologyReconciler
             return thread;
           });
 
+  /** Joining and leaving regions' directory reads and copies, off the reconcile threads. */
+  private final ExecutorService regionIo =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread thread = new Thread(task, "homeport-region-io");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public RegionTopologyReconciler(KubernetesClient client, Clock clock, MeterRegistry registry) {
     this.client = client;
     this.clock = clock;
@@ -152,13 +199,21 @@ public final class RegionTopologyReconciler
       RegionTopology topology, Context<RegionTopology> context) {
     Instant now = clock.instant();
     String name = topology.getMetadata().getName();
+    RegionTopologySpec spec = topology.getSpec();
+    Runtime runtime = runtimes.computeIfAbsent(name, n -> new Runtime());
+    if (runtime.lifecycle == null) {
+      runtime.lifecycle = new RegionLifecycle(client, prober, regionIo);
+      RegionTopologyStatus recorded = topology.getStatus();
+      runtime.accepted = recorded == null ? null : recorded.getAcceptedRegions();
+      runtime.layout = recorded == null ? null : recorded.getBucketLayout();
+    }
+    Membership membership = Membership.of(spec.getRegions(), runtime.accepted);
     Policy policy;
     try {
-      policy = Policies.of(topology.getSpec());
+      policy = Policies.of(spec, membership.accepted());
     } catch (IllegalArgumentException e) {
       return invalid(topology, e.getMessage(), now);
     }
-    Runtime runtime = runtimes.computeIfAbsent(name, n -> new Runtime());
     if (runtime.state == null) {
       runtime.state =
           StatusMapper.resume(topology.getStatus(), policy, now, topology.getSpec().getDrill());
@@ -174,7 +229,73 @@ public final class RegionTopologyReconciler
               watermark,
               drillIo);
     }
-    List<String> configErrors = syncLinks(topology, policy, runtime);
+    List<String> configErrors = syncLinks(spec, membership, policy, runtime);
+    BucketLayouts.Decision decision;
+    try {
+      Membership routedNow = membership;
+      Policy timing = policy;
+      decision =
+          BucketLayouts.decide(
+              runtime.layout,
+              topology.getStatus() != null,
+              spec.getPlacement(),
+              routedNow.accepted(),
+              () -> tables(runtime, routedNow, timing),
+              runtime.state.epoch(),
+              now);
+    } catch (IllegalArgumentException e) {
+      return invalid(topology, e.getMessage(), now);
+    }
+    if (!decision.fixed()) {
+      log.warn("RegionTopology {}: {}", name, decision.message());
+      return held(topology, "BucketLayoutPending", decision.message(), policy, now);
+    }
+    runtime.layout = decision.layout();
+    if (decision.isNew()) {
+      boolean adopted = runtime.layout.getSource() == LayoutSource.RoutingTable;
+      if (adopted) {
+        log.warn("RegionTopology {}: {}", name, decision.message());
+      } else {
+        log.info("RegionTopology {}: {}", name, decision.message());
+      }
+      event(
+          topology,
+          adopted ? "BucketLayoutAdopted" : "BucketLayoutFixed",
+          decision.message(),
+          adopted ? "Warning" : "Normal");
+    }
+    List<RegionSpec> acceptedBefore = membership.accepted();
+    RegionLifecycle.Outcome outcome =
+        runtime.lifecycle.advance(
+            spec.getRegions(),
+            membership,
+            runtime.layout,
+            runtime.state,
+            runtime.links,
+            probeTimeout(policy),
+            now);
+    membership = outcome.membership();
+    runtime.layout = outcome.layout();
+    runtime.accepted = membership.accepted();
+    if (!names(acceptedBefore).equals(membership.acceptedNames())) {
+      try {
+        policy = Policies.of(spec, membership.accepted());
+      } catch (IllegalArgumentException e) {
+        return invalid(topology, e.getMessage(), now);
+      }
+      for (RegionSpec region : acceptedBefore) {
+        if (!membership.acceptedNames().contains(region.getName())) {
+          forget(runtime, region.getName());
+        }
+      }
+    }
+    for (RegionLifecycle.Change change : outcome.changes()) {
+      log.info("RegionTopology {}: {}", name, change.message());
+      event(topology, change.reason(), change.message(), "Normal");
+    }
+    notify(topology, runtime, outcome.notices());
+    List<BucketAssignment> bucketMap = bucketMap(name, runtime, membership);
+    RegionTopology routed = routed(topology, membership.accepted());
     DrillSettings drillSettings = null;
     String drillPolicyError = null;
     try {
@@ -186,7 +307,7 @@ public final class RegionTopologyReconciler
         (reason, message, type) -> event(topology, reason, message, type);
 
     renewLeases(runtime, policy, now);
-    Map<String, Probe> probes = probe(topology, policy, runtime, configErrors);
+    Map<String, Probe> probes = probe(spec, membership, policy, runtime, configErrors);
     Map<String, Instant> leaseWrites;
     synchronized (runtime) {
       probes.forEach(
@@ -206,8 +327,8 @@ public final class RegionTopologyReconciler
             approvals(topology, APPROVE_FAILOVER),
             approvals(topology, APPROVE_FAILBACK),
             runtime.drills.request(
-                topology, drillSettings, drillPolicyError, runtime.state, now, drillEvents),
-            runtime.drills.progress(topology, runtime.state));
+                routed, drillSettings, drillPolicyError, runtime.state, now, drillEvents),
+            runtime.drills.progress(routed, runtime.state));
     long epochBefore = runtime.state.epoch();
     Step step = new FailoverMachine(policy).step(runtime.state, observation);
     runtime.state = step.next();
@@ -217,7 +338,14 @@ public final class RegionTopologyReconciler
     runtime.leaseHolders = newHolders;
     // The table goes out first: a region back to Active gets its lease at once, but only after its
     // Redis holds the routing that no longer sends another region's keys to it.
-    long epoch = publish(topology, runtime, now, policy.leaseDuration().dividedBy(3));
+    long epoch =
+        publish(
+            membership.accepted(),
+            runtime.layout.getBuckets(),
+            bucketMap,
+            runtime,
+            now,
+            policy.leaseDuration().dividedBy(3));
     if (holdersGrew) {
       synchronized (runtime) {
         newHolders.stream()
@@ -229,10 +357,10 @@ public final class RegionTopologyReconciler
     record(topology, step, runtime);
     runtime.drills.record(step, epochBefore, clock.instant(), drillEvents);
     // Started right after the table went out, so that the RTO is not a probe interval late.
-    runtime.drills.measure(topology, drillSettings, policy, runtime.state, runtime.links);
+    runtime.drills.measure(routed, drillSettings, policy, runtime.state, runtime.links, bucketMap);
 
     RegionTopologyStatus status =
-        status(topology, policy, runtime, step, configErrors, drillPolicyError, now);
+        status(topology, policy, runtime, membership, step, configErrors, drillPolicyError, now);
     // Counted from the start of this pass, which a slow or unreachable region may have lengthened.
     Duration next =
         max(
@@ -263,17 +391,23 @@ public final class RegionTopologyReconciler
     return DeleteControl.defaultDelete();
   }
 
-  /** Opens a link to every region's Redis; returns configuration errors naming region and field. */
-  private List<String> syncLinks(RegionTopology topology, Policy policy, Runtime runtime) {
+  /**
+   * Opens a link to the Redis of every routed and every joining region; returns configuration
+   * errors naming region and field.
+   */
+  private List<String> syncLinks(
+      RegionTopologySpec spec, Membership membership, Policy policy, Runtime runtime) {
     List<String> errors = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    List<RegionSpec> regions = topology.getSpec().getRegions();
-    for (int i = 0; i < regions.size(); i++) {
-      RegionSpec region = regions.get(i);
+    List<RegionSpec> regions = new ArrayList<>(membership.accepted());
+    regions.addAll(membership.joining());
+    for (RegionSpec region : regions) {
       names.add(region.getName());
       String url;
       try {
-        url = RedisUrls.resolve(client, region, i);
+        url =
+            RedisUrls.resolve(
+                client, region, membership.field(region.getName(), spec.getRegions()));
       } catch (IllegalArgumentException e) {
         errors.add(e.getMessage());
         closeLink(runtime, region.getName());
@@ -373,13 +507,16 @@ public final class RegionTopologyReconciler
     }
   }
 
+  /** Probes every routed region (not the joining ones: they are probed before they join). */
   private Map<String, Probe> probe(
-      RegionTopology topology, Policy policy, Runtime runtime, List<String> configErrors) {
-    Duration timeout = min(policy.probeInterval(), Duration.ofSeconds(2));
+      RegionTopologySpec spec,
+      Membership membership,
+      Policy policy,
+      Runtime runtime,
+      List<String> configErrors) {
+    Duration timeout = probeTimeout(policy);
     Map<String, CompletableFuture<Probe>> running = new LinkedHashMap<>();
-    List<RegionSpec> regions = topology.getSpec().getRegions();
-    for (int i = 0; i < regions.size(); i++) {
-      RegionSpec region = regions.get(i);
+    for (RegionSpec region : membership.accepted()) {
       String configError =
           configErrors.stream()
               .filter(e -> e.startsWith("region " + region.getName() + ":"))
@@ -390,7 +527,7 @@ public final class RegionTopologyReconciler
           configError != null
               ? CompletableFuture.completedFuture(new Probe(false, configError))
               : prober.probe(
-                  "spec.regions[" + i + "]",
+                  membership.field(region.getName(), spec.getRegions()),
                   region.getFrontDoor().getAdminUrl(),
                   runtime.links.get(region.getName()),
                   timeout));
@@ -406,8 +543,17 @@ public final class RegionTopologyReconciler
    * was lost), the state moves past it and the table goes out again: otherwise none of this
    * operator's tables would reach that region until its epoch caught up.
    */
-  private long publish(RegionTopology topology, Runtime runtime, Instant now, Duration every) {
-    long epoch = publishOnce(topology, runtime, now, every);
+  private long publish(
+      List<RegionSpec> regions,
+      int buckets,
+      List<BucketAssignment> bucketMap,
+      Runtime runtime,
+      Instant now,
+      Duration every) {
+    if (!runtime.publishable) {
+      return runtime.state.epoch();
+    }
+    long epoch = publishOnce(regions, buckets, bucketMap, runtime, now, every);
     long newer;
     synchronized (runtime) {
       newer = runtime.newerEpochHeld;
@@ -420,15 +566,26 @@ public final class RegionTopologyReconciler
           runtime.state.epoch(),
           newer + 1);
       runtime.state = runtime.state.withEpoch(newer + 1);
-      epoch = publishOnce(topology, runtime, now, every);
+      epoch = publishOnce(regions, buckets, bucketMap, runtime, now, every);
     }
     return epoch;
   }
 
-  private long publishOnce(RegionTopology topology, Runtime runtime, Instant now, Duration every) {
-    RoutingTable table = RoutingTables.of(topology.getSpec(), runtime.state, now);
+  /** Publishes to the routed regions only: a joining region gets its first table once it joins. */
+  private long publishOnce(
+      List<RegionSpec> regions,
+      int buckets,
+      List<BucketAssignment> bucketMap,
+      Runtime runtime,
+      Instant now,
+      Duration every) {
+    RoutingTable table = RoutingTables.of(regions, buckets, bucketMap, runtime.state, now);
     List<CompletableFuture<?>> writes = new ArrayList<>();
+    Set<String> routed = new HashSet<>(names(regions));
     for (Map.Entry<String, RegionLink> link : runtime.links.entrySet()) {
+      if (!routed.contains(link.getKey())) {
+        continue;
+      }
       long known = published(runtime, link.getKey());
       if (known >= table.epoch()) {
         continue;
@@ -497,6 +654,7 @@ public final class RegionTopologyReconciler
       RegionTopology topology,
       Policy policy,
       Runtime runtime,
+      Membership membership,
       Step step,
       List<String> configErrors,
       String drillPolicyError,
@@ -508,7 +666,15 @@ public final class RegionTopologyReconciler
         topology.getMetadata().getGeneration() == null ? 0 : topology.getMetadata().getGeneration();
     status.setObservedGeneration(generation);
     status.setRoutingEpoch(runtime.state.epoch());
-    status.setRegions(StatusMapper.regions(runtime.state, policy));
+    status.setBucketLayout(runtime.layout);
+    status.setAcceptedRegions(membership.accepted());
+    List<RegionStatus> regionStatuses = StatusMapper.regions(runtime.state, policy);
+    Map<String, Integer> homed = homedBuckets(runtime);
+    for (RegionStatus region : regionStatuses) {
+      region.setHomedBuckets(homed == null ? null : homed.getOrDefault(region.getName(), 0));
+      region.setRemovalPending(membership.isLeaving(region.getName()) ? Boolean.TRUE : null);
+    }
+    status.setRegions(regionStatuses);
     status.setSummary(StatusMapper.summary(runtime.state));
     status.setDrills(runtime.drills.records());
 
@@ -596,8 +762,167 @@ public final class RegionTopologyReconciler
             drillPolicyError == null ? "spec.drillPolicy can be used" : drillPolicyError,
             generation,
             now));
+    List<String> reasons = new ArrayList<>();
+    List<String> messages = new ArrayList<>();
+    if (!runtime.publishable) {
+      reasons.add("LayoutNamesUnknownRegion");
+      messages.add(runtime.layoutProblem);
+    }
+    for (RegionLifecycle.Notice notice : runtime.notices) {
+      if (!reasons.contains(notice.reason())) {
+        reasons.add(notice.reason());
+      }
+      messages.add(notice.message());
+    }
+    conditions.add(
+        condition(
+            previous,
+            "RegionsValid",
+            reasons.isEmpty(),
+            reasons.isEmpty() ? "AllRegionsRouted" : String.join(",", reasons),
+            reasons.isEmpty()
+                ? "every region of spec.regions is routed, and no region removed from it is"
+                : String.join("; ", messages),
+            generation,
+            now));
     status.setConditions(conditions);
     return status;
+  }
+
+  /** Buckets each region homes: the layout and the bucket entries last read; null before then. */
+  private static Map<String, Integer> homedBuckets(Runtime runtime) {
+    var entries = runtime.lifecycle.buckets();
+    if (entries == null || runtime.layout == null || !runtime.publishable) {
+      return null;
+    }
+    return BucketLayouts.homedBuckets(runtime.layout, entries);
+  }
+
+  /**
+   * The routing table's bucket map from the layout. A layout that names a region the operator does
+   * not route (adopted from a table, or laid out from Explicit ranges naming a region that has left
+   * spec.regions) cannot be published: front-doors refuse a table homing buckets in an unknown
+   * region. Until that is fixed no table goes out and the RegionsValid condition says why.
+   */
+  private static List<BucketAssignment> bucketMap(
+      String topology, Runtime runtime, Membership membership) {
+    String problem;
+    List<BucketAssignment> map = List.of();
+    try {
+      map = BucketLayouts.bucketMap(runtime.layout);
+      List<String> unknown = new ArrayList<>(BucketLayouts.regions(runtime.layout));
+      unknown.removeAll(membership.acceptedNames());
+      problem =
+          unknown.isEmpty()
+              ? null
+              : "status.bucketLayout homes buckets in "
+                  + String.join(", ", unknown)
+                  + ", which "
+                  + (unknown.size() == 1 ? "is" : "are")
+                  + " not in spec.regions; no routing table is published until "
+                  + (unknown.size() == 1 ? "it is" : "they are")
+                  + " added back (with front-door and Redis), after which "
+                  + (unknown.size() == 1 ? "its" : "their")
+                  + " buckets can be moved away and "
+                  + (unknown.size() == 1 ? "it" : "they")
+                  + " removed";
+    } catch (IllegalArgumentException e) {
+      problem = "status.bucketLayout cannot be used: " + e.getMessage();
+    }
+    if (problem != null && runtime.publishable) {
+      log.error("RegionTopology {}: {}", topology, problem);
+    }
+    runtime.publishable = problem == null;
+    runtime.layoutProblem = problem;
+    return map;
+  }
+
+  /** The topology as the operator routes it: spec.regions replaced by the accepted regions. */
+  private static RegionTopology routed(RegionTopology topology, List<RegionSpec> accepted) {
+    RegionTopologySpec spec = topology.getSpec();
+    RegionTopologySpec routed = new RegionTopologySpec();
+    routed.setRegions(new ArrayList<>(accepted));
+    routed.setPlacement(spec.getPlacement());
+    routed.setFailover(spec.getFailover());
+    routed.setDrill(spec.getDrill());
+    routed.setDrillPolicy(spec.getDrillPolicy());
+    RegionTopology view = new RegionTopology();
+    view.setMetadata(topology.getMetadata());
+    view.setSpec(routed);
+    view.setStatus(topology.getStatus());
+    return view;
+  }
+
+  /**
+   * Each routed region's routing table, read at once: empty where its Redis holds none, absent
+   * where it did not answer in time.
+   */
+  private Map<String, Optional<RoutingTable>> tables(
+      Runtime runtime, Membership membership, Policy policy) {
+    Map<String, CompletableFuture<Optional<RoutingTable>>> reads = new LinkedHashMap<>();
+    for (String region : membership.acceptedNames()) {
+      RegionLink link = runtime.links.get(region);
+      if (link != null) {
+        reads.put(region, link.routingTable().toCompletableFuture());
+      }
+    }
+    long deadline = System.nanoTime() + probeTimeout(policy).toNanos();
+    Map<String, Optional<RoutingTable>> answers = new LinkedHashMap<>();
+    reads.forEach(
+        (region, read) -> {
+          try {
+            answers.put(
+                region,
+                read.get(
+                    Math.max(1, deadline - System.nanoTime()),
+                    java.util.concurrent.TimeUnit.NANOSECONDS));
+          } catch (Exception e) {
+            log.debug("Cannot read the routing table of region {}: {}", region, e.toString());
+          }
+        });
+    return answers;
+  }
+
+  /** Warns (log and Event) once about each problem of a joining or leaving region. */
+  private void notify(
+      RegionTopology topology, Runtime runtime, List<RegionLifecycle.Notice> notices) {
+    runtime.notices = notices;
+    Set<String> current = new HashSet<>();
+    for (RegionLifecycle.Notice notice : notices) {
+      if (!notice.problem()) {
+        continue;
+      }
+      String key = notice.region() + "\n" + notice.reason() + "\n" + notice.message();
+      current.add(key);
+      if (!runtime.warned.contains(key)) {
+        log.warn(
+            "RegionTopology {}: region {}: {}: {}",
+            topology.getMetadata().getName(),
+            notice.region(),
+            notice.reason(),
+            notice.message());
+        event(topology, notice.reason(), notice.message(), "Warning");
+      }
+    }
+    runtime.warned = current;
+  }
+
+  /** Stops routing, leasing and probing a region that left. */
+  private void forget(Runtime runtime, String region) {
+    closeLink(runtime, region);
+    synchronized (runtime) {
+      runtime.leaseWrites.remove(region);
+      runtime.grantedAt.remove(region);
+      runtime.renewalsInDoubt.remove(region);
+    }
+  }
+
+  private static Duration probeTimeout(Policy policy) {
+    return min(policy.probeInterval(), Duration.ofSeconds(2));
+  }
+
+  private static List<String> names(List<RegionSpec> regions) {
+    return regions.stream().map(RegionSpec::getName).toList();
   }
 
   /** A condition whose lastTransitionTime only moves when its status does. */
@@ -638,6 +963,10 @@ public final class RegionTopologyReconciler
         && Objects.equals(before.getSummary(), after.getSummary())
         && Objects.equals(strip(before), strip(after))
         && Objects.equals(Drills.material(before.getDrills()), Drills.material(after.getDrills()))
+        && Objects.equals(before.getBucketLayout(), after.getBucketLayout())
+        && Objects.equals(
+            JSON.valueToTree(before.getAcceptedRegions()),
+            JSON.valueToTree(after.getAcceptedRegions()))
         && Objects.equals(before.getConditions(), after.getConditions());
   }
 
@@ -658,7 +987,9 @@ public final class RegionTopologyReconciler
                           String.valueOf(r.getConsecutiveFailures()),
                           String.valueOf(r.getHealthySince() == null),
                           String.valueOf(r.getPhaseSince()),
-                          String.valueOf(r.getMessage()))));
+                          String.valueOf(r.getMessage()),
+                          String.valueOf(r.getHomedBuckets()),
+                          String.valueOf(r.getRemovalPending()))));
     }
     return regions;
   }
@@ -667,25 +998,48 @@ public final class RegionTopologyReconciler
       RegionTopology topology, String message, Instant now) {
     log.error(
         "RegionTopology {} cannot be acted on: {}", topology.getMetadata().getName(), message);
+    return standstill(topology, "InvalidSpec", message, now, Duration.ofSeconds(30));
+  }
+
+  /** Nothing is done until a condition outside the spec clears; tried again after a probe. */
+  private UpdateControl<RegionTopology> held(
+      RegionTopology topology, String reason, String message, Policy policy, Instant now) {
+    return standstill(topology, reason, message, now, policy.probeInterval());
+  }
+
+  /**
+   * Status with Ready=False for a reconcile that acts on nothing. What the operator has recorded
+   * (regions, layout, accepted regions, drills) is written back as it is: the status is one patch,
+   * and a field left out would be dropped.
+   */
+  private UpdateControl<RegionTopology> standstill(
+      RegionTopology topology, String reason, String message, Instant now, Duration retry) {
     RegionTopologyStatus previous =
         topology.getStatus() == null ? new RegionTopologyStatus() : topology.getStatus();
+    Runtime runtime = runtimes.get(topology.getMetadata().getName());
     RegionTopologyStatus status = new RegionTopologyStatus();
     status.setRegions(previous.getRegions());
     status.setRoutingEpoch(previous.getRoutingEpoch());
     status.setSummary(previous.getSummary());
     status.setDrills(previous.getDrills());
+    status.setBucketLayout(
+        runtime != null && runtime.layout != null ? runtime.layout : previous.getBucketLayout());
+    status.setAcceptedRegions(
+        runtime != null && runtime.accepted != null
+            ? runtime.accepted
+            : previous.getAcceptedRegions());
     long generation =
         topology.getMetadata().getGeneration() == null ? 0 : topology.getMetadata().getGeneration();
     status.setObservedGeneration(generation);
     status.setConditions(
-        List.of(condition(previous, "Ready", false, "InvalidSpec", message, generation, now)));
+        List.of(condition(previous, "Ready", false, reason, message, generation, now)));
     RegionTopology patch = new RegionTopology();
     patch.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
             .withName(topology.getMetadata().getName())
             .build());
     patch.setStatus(status);
-    return UpdateControl.patchStatus(patch).rescheduleAfter(Duration.ofSeconds(30));
+    return UpdateControl.patchStatus(patch).rescheduleAfter(retry);
   }
 
   private static Set<String> approvals(RegionTopology topology, String annotation) {

@@ -10,8 +10,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
- * The initial bucket → region map. A key's bucket is {@code hash(key) mod buckets}; once keys are
- * placed, only a HomeAssignment moves them, so placement cannot change after creation.
+ * The initial bucket → region map. A key's bucket is {@code hash(key) mod buckets}. The operator
+ * lays the buckets out once, at the first reconcile, and keeps that layout in {@code
+ * status.bucketLayout}: later changes to spec.regions (order, capacityWeight, regions added or
+ * removed) never lay them out again. Once keys are placed, only a HomeAssignment moves them, so
+ * placement cannot change after creation either.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
@@ -43,8 +46,9 @@ public class Placement {
 
   @Default("Contiguous")
   @JsonPropertyDescription(
-      "Initial bucket → region map: Contiguous (equal ranges in region order), Weighted (by"
-          + " capacityWeight) or Explicit (from ranges).")
+      "Initial bucket → region map, applied once to spec.regions as they are at the first"
+          + " reconcile: Contiguous (equal ranges in region order), Weighted (by capacityWeight) or"
+          + " Explicit (from ranges).")
   private PlacementRule rule;
 
   @Size(max = 256)

@@ -72,7 +72,8 @@ public class RegionSpec {
   @Max(10000)
   @JsonPropertyDescription(
       "Relative capacity of the region; a peer takes over a failed region only with headroom by this"
-          + " weight, and weighted placement uses it. 0 means the region never takes extra load.")
+          + " weight, and weighted placement uses it when it lays buckets out at the first reconcile"
+          + " (changing it later moves no bucket). 0 means the region never takes extra load.")
   private Integer capacityWeight;
 
   @Default("Active")

@@ -24,12 +24,15 @@ import java.util.List;
         "failover.minActiveRegions exceeds the number of regions in spec.regions; lower it or"
             + " add regions",
     fieldPath = ".failover.minActiveRegions")
+// Checked on creation only: the ranges seed status.bucketLayout once, and a region they name may
+// later leave spec.regions once its buckets have moved (the operator checks that, not CEL).
 @ValidationRule(
     value =
-        "!has(self.placement) || !has(self.placement.ranges) || self.placement.ranges.all(b,"
-            + " self.regions.exists(r, r.name == b.region))",
+        "oldSelf.hasValue() || !has(self.placement) || !has(self.placement.ranges) ||"
+            + " self.placement.ranges.all(b, self.regions.exists(r, r.name == b.region))",
     message = "placement.ranges names a region that is not in spec.regions; add it or fix the name",
-    fieldPath = ".placement.ranges")
+    fieldPath = ".placement.ranges",
+    optionalOldSelf = true)
 public class RegionTopologySpec {
 
   @Required
@@ -55,11 +58,15 @@ public class RegionTopologySpec {
           "a failoverPeers entry names a peer whose residency does not accept the region's keys;"
               + " add the region's residency to acceptsResidency of that peer or choose another"
               + " peer")
-  @JsonPropertyDescription("The regions, each with its front-door, Redis and failover peers.")
+  @JsonPropertyDescription(
+      "The regions, each with its front-door, Redis and failover peers. A region appended here"
+          + " joins homing no bucket; a region removed from here leaves only once it homes nothing"
+          + " (move its buckets and keys away first).")
   private List<RegionSpec> regions = new ArrayList<>();
 
   @Default("{}")
-  @JsonPropertyDescription("How keys are first spread over regions (immutable once created).")
+  @JsonPropertyDescription(
+      "How keys are first spread over regions: it seeds status.bucketLayout once and is immutable.")
   private Placement placement;
 
   @Default("{}")

@@ -42,6 +42,16 @@ public class RegionStatus {
   @JsonPropertyDescription("When the region entered its phase (RFC 3339).")
   private String phaseSince;
 
+  @JsonPropertyDescription(
+      "Buckets the region homes: its ranges of status.bucketLayout, plus buckets moved to it and"
+          + " minus buckets moved away by HomeAssignments.")
+  private Integer homedBuckets;
+
+  @JsonPropertyDescription(
+      "True while the region is no longer in spec.regions but still homes keys or is still in use;"
+          + " it stays routed, leased and probed until then (see the RegionsValid condition).")
+  private Boolean removalPending;
+
   public RegionStatus() {}
 
   public RegionStatus(String name, RegionPhase phase) {
@@ -127,5 +137,21 @@ public class RegionStatus {
 
   public void setPhaseSince(String phaseSince) {
     this.phaseSince = phaseSince;
+  }
+
+  public Integer getHomedBuckets() {
+    return homedBuckets;
+  }
+
+  public void setHomedBuckets(Integer homedBuckets) {
+    this.homedBuckets = homedBuckets;
+  }
+
+  public Boolean getRemovalPending() {
+    return removalPending;
+  }
+
+  public void setRemovalPending(Boolean removalPending) {
+    this.removalPending = removalPending;
   }
 }

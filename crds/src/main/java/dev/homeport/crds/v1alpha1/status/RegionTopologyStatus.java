@@ -2,6 +2,8 @@ package dev.homeport.crds.v1alpha1.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.homeport.crds.v1alpha1.spec.RegionSpec;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +26,20 @@ public class RegionTopologyStatus {
   private List<RegionStatus> regions = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Ready, Degraded, FailoverInProgress, FailoverRefused, DrillInProgress and DrillPolicyValid,"
-          + " in the Kubernetes condition convention.")
+      "The bucket → home region map of the routing table, fixed at the first reconcile; only"
+          + " HomeAssignments move keys and buckets away from it.")
+  private BucketLayout bucketLayout;
+
+  @JsonPropertyDescription(
+      "The regions the operator routes, leases and probes, as it last accepted them from"
+          + " spec.regions: a region added there joins once its Redis holds the directory; a region"
+          + " removed from there stays here, with the spec it had, until it homes nothing.")
+  @Size(max = 64)
+  private List<RegionSpec> acceptedRegions;
+
+  @JsonPropertyDescription(
+      "Ready, Degraded, FailoverInProgress, FailoverRefused, DrillInProgress, DrillPolicyValid and"
+          + " RegionsValid, in the Kubernetes condition convention.")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription(
@@ -64,6 +78,22 @@ public class RegionTopologyStatus {
 
   public void setRegions(List<RegionStatus> regions) {
     this.regions = regions;
+  }
+
+  public BucketLayout getBucketLayout() {
+    return bucketLayout;
+  }
+
+  public void setBucketLayout(BucketLayout bucketLayout) {
+    this.bucketLayout = bucketLayout;
+  }
+
+  public List<RegionSpec> getAcceptedRegions() {
+    return acceptedRegions;
+  }
+
+  public void setAcceptedRegions(List<RegionSpec> acceptedRegions) {
+    this.acceptedRegions = acceptedRegions;
   }
 
   public List<Condition> getConditions() {
