@@ -13,6 +13,7 @@ import dev.homeport.crds.v1alpha1.spec.RegionSpec;
 import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
 import dev.homeport.crds.v1alpha1.status.DrillRecord;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
+import dev.homeport.crds.v1alpha1.status.RegionStatus;
 import dev.homeport.e2e.history.CheckResult;
 import dev.homeport.e2e.history.ClientOp;
 import dev.homeport.e2e.history.HistoryChecker;
@@ -431,6 +432,9 @@ class RunbookIT extends LocalSystemScenario {
         .as("adding a region moves nobody: the bucket map is the one before")
         .isEqualTo(before.bucketMap());
     assertThat(after.regions()).containsKey(NEW_REGION);
+    assertThat(regionStatus(NEW_REGION).getHomedBuckets())
+        .as("the operator's count of the buckets %s homes", NEW_REGION)
+        .isEqualTo(64);
     finish(scenario, result).done();
   }
 
@@ -656,6 +660,13 @@ class RunbookIT extends LocalSystemScenario {
         system.client().apps().deployments().inNamespace(NAMESPACE).withName(deployment).get();
     Map<String, String> annotations = object.getSpec().getTemplate().getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get("kubectl.kubernetes.io/restartedAt");
+  }
+
+  private RegionStatus regionStatus(String region) {
+    return system.topology().getStatus().getRegions().stream()
+        .filter(r -> region.equals(r.getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no status of region " + region));
   }
 
   private Condition condition(String type) {
