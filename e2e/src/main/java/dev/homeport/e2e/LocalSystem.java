@@ -5,6 +5,8 @@ import dev.homeport.contract.ContractJson;
 import dev.homeport.contract.KeyHash;
 import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.RegionTopology;
+import dev.homeport.crds.v1alpha1.spec.FrontDoorEndpoints;
+import dev.homeport.crds.v1alpha1.spec.RedisEndpoint;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
 import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
 import dev.homeport.e2e.history.History;
@@ -69,6 +71,10 @@ public final class LocalSystem implements AutoCloseable {
    * @param topology changes to the example topology before it is applied (timings for tests)
    * @param clockSkew how far ahead (or behind) each region's front-door clock runs, by region;
    *     applied with libfaketime (the Debian package faketime)
+   * @param leaderElectionNamespace where the operator takes its leader-election Lease, as in a
+   *     cluster (the namespace is created); null: the operator runs unelected
+   * @param spareRegions regions laid out and given a sample application but left out of the
+   *     topology, for a test to bring in (see {@link #startSpareRegion(String)})
    */
   public record Options(
       Path stateDir,
@@ -77,16 +83,19 @@ public final class LocalSystem implements AutoCloseable {
       boolean latency,
       boolean operatorThroughFaultLayer,
       Consumer<RegionTopologySpec> topology,
-      Map<String, Duration> clockSkew) {
+      Map<String, Duration> clockSkew,
+      String leaderElectionNamespace,
+      List<String> spareRegions) {
 
     /** The README's bring-up: the example exactly as written, with realistic latency. */
     public static Options bringUp(Path stateDir, PrintStream out) {
-      return new Options(stateDir, out, true, true, false, spec -> {}, Map.of());
+      return new Options(stateDir, out, true, true, false, spec -> {}, Map.of(), null, List.of());
     }
 
     /** For scenarios: free ports, the operator behind the fault layer, and the given timings. */
     public static Options scenario(Path stateDir, Consumer<RegionTopologySpec> topology) {
-      return new Options(stateDir, System.out, false, true, true, topology, Map.of());
+      return new Options(
+          stateDir, System.out, false, true, true, topology, Map.of(), null, List.of());
     }
 
     /** The same with {@code region}'s front-door clock running {@code skew} ahead. */
@@ -94,7 +103,49 @@ public final class LocalSystem implements AutoCloseable {
       Map<String, Duration> skews = new LinkedHashMap<>(clockSkew);
       skews.put(region, skew);
       return new Options(
-          stateDir, out, examplePorts, latency, operatorThroughFaultLayer, topology, skews);
+          stateDir,
+          out,
+          examplePorts,
+          latency,
+          operatorThroughFaultLayer,
+          topology,
+          skews,
+          leaderElectionNamespace,
+          spareRegions);
+    }
+
+    /** The same with the operator leader-elected through a Lease in {@code namespace}. */
+    public Options withLeaderElection(String namespace) {
+      return new Options(
+          stateDir,
+          out,
+          examplePorts,
+          latency,
+          operatorThroughFaultLayer,
+          topology,
+          clockSkew,
+          namespace,
+          spareRegions);
+    }
+
+    /**
+     * The same with a spare region {@code name}: its ports, sample application and fault-layer
+     * links are set up at start, its Redis and front-door only by {@link
+     * #startSpareRegion(String)}; it is not in the topology until a test adds it.
+     */
+    public Options withSpareRegion(String name) {
+      List<String> spares = new ArrayList<>(spareRegions);
+      spares.add(name);
+      return new Options(
+          stateDir,
+          out,
+          examplePorts,
+          latency,
+          operatorThroughFaultLayer,
+          topology,
+          clockSkew,
+          leaderElectionNamespace,
+          List.copyOf(spares));
     }
   }
 
@@ -110,6 +161,8 @@ public final class LocalSystem implements AutoCloseable {
     private final int adminPort;
     private RedisServer redis;
     private ServiceProcess frontDoor;
+    private int operatorAdminPort;
+    private int operatorRedisPort;
 
     Region(String name, int redisPort, int backendPort, int publicPort, int adminPort) {
       this.name = name;
@@ -155,6 +208,7 @@ public final class LocalSystem implements AutoCloseable {
   private final StaleProcesses stale;
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private final Map<String, Region> regions = new LinkedHashMap<>();
+  private final Map<String, Region> spares = new LinkedHashMap<>();
   private final History history = new History();
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -210,6 +264,9 @@ public final class LocalSystem implements AutoCloseable {
     for (RegionSpec spec : topology.getSpec().getRegions()) {
       regions.put(spec.getName(), layout(spec));
     }
+    for (String spare : options.spareRegions()) {
+      spares.put(spare, new Region(spare, freePort(), freePort(), freePort(), freePort()));
+    }
 
     out.println("Starting the fault layer (Toxiproxy) between the regions ...");
     ToxiproxyServer toxiproxy = ToxiproxyServer.start();
@@ -221,6 +278,7 @@ public final class LocalSystem implements AutoCloseable {
     running.push(() -> vertx.close().await());
     Map<String, Integer> backendPorts = new LinkedHashMap<>();
     regions.values().forEach(region -> backendPorts.put(region.name, region.backendPort));
+    spares.values().forEach(region -> backendPorts.put(region.name, region.backendPort));
     backends = new SampleBackends(vertx, backendPorts, history::applied);
     running.push(backends::close);
 
@@ -249,11 +307,22 @@ public final class LocalSystem implements AutoCloseable {
       spec.getRedis().setUrl("redis://127.0.0.1:" + redis);
       spec.setReplicationProbe(region.backendUrl() + "/replication");
     }
+    for (Region spare : spares.values()) {
+      spare.operatorAdminPort = spare.adminPort;
+      spare.operatorRedisPort = spare.redisPort;
+      if (options.operatorThroughFaultLayer()) {
+        spare.operatorAdminPort = faults.operatorLink(spare.name, "admin", spare.adminPort);
+        spare.operatorRedisPort = faults.operatorLink(spare.name, "redis", spare.redisPort);
+      }
+    }
     options.topology().accept(topology.getSpec());
     topologyFile = state.resolve("regiontopology-" + TOPOLOGY + ".yaml");
     Files.writeString(topologyFile, Serialization.asYaml(topology), StandardCharsets.UTF_8);
     show(api.kubectl("apply", "-f", topologyFile.toString()));
 
+    if (options.leaderElectionNamespace() != null) {
+      show(api.kubectl("create", "namespace", options.leaderElectionNamespace()));
+    }
     startOperator();
     out.println("Waiting for the operator to publish the routing table and grant the leases ...");
     awaitSummary(allActive(), READY_TIMEOUT);
@@ -307,9 +376,12 @@ public final class LocalSystem implements AutoCloseable {
    * addresses, and with every other region reached through its fault-layer link.
    */
   private ServiceProcess startFrontDoor(Path root, Region region) throws IOException {
+    boolean spare = spares.containsKey(region.name);
+    // A spare region has no configuration of its own: the first region's, renamed, with its own
+    // addresses (set below), as its chart values would be.
+    String template = spare ? regions.keySet().iterator().next() : region.name;
     StringBuilder config =
-        new StringBuilder(
-            Files.readString(root.resolve("frontdoor/config/" + region.name + ".yaml")));
+        new StringBuilder(Files.readString(root.resolve("frontdoor/config/" + template + ".yaml")));
     config.append(
         "\n# Added by the local system: other regions are reached through the fault layer.\n");
     config.append("peers:\n");
@@ -327,6 +399,9 @@ public final class LocalSystem implements AutoCloseable {
     Path file = state.resolve("frontdoor-" + region.name + ".yaml");
     Files.writeString(file, config.toString(), StandardCharsets.UTF_8);
     Map<String, String> env = new LinkedHashMap<>();
+    if (spare) {
+      env.put("HOMEPORT_REGION", region.name);
+    }
     env.put("HOMEPORT_REDIS_URI", region.redisUri());
     env.put("HOMEPORT_BACKEND_URL", region.backendUrl().toString());
     env.put("HOMEPORT_LISTEN_HOST", "127.0.0.1");
@@ -354,7 +429,78 @@ public final class LocalSystem implements AutoCloseable {
         List.of("--config", file.toString()),
         env,
         state.resolve("logs/frontdoor-" + region.name + ".log"),
-        URI.create(region.adminUrl() + "/readyz"));
+        // Until the operator publishes a table into a spare's Redis it is alive but not ready.
+        URI.create(region.adminUrl() + (spare ? "/healthz" : "/readyz")));
+  }
+
+  /**
+   * Starts a spare region's Redis and front-door (what installing Homeport in a new region does),
+   * returning once the front-door answers {@code /healthz}; it becomes ready when the operator
+   * publishes a routing table into its Redis, after the region joins the topology.
+   */
+  public void startSpareRegion(String name) {
+    Region region = spare(name);
+    try {
+      if (region.redis == null) {
+        region.redis = RedisServer.startOn(region.redisPort);
+        running.push(region.redis);
+      } else if (!region.redis.isRunning()) {
+        region.redis.restart();
+      }
+      stale.record(region.redis.pid());
+      if (region.frontDoor == null) {
+        region.frontDoor = startFrontDoor(ProjectPaths.root(), region);
+        running.push(region.frontDoor);
+      } else if (!region.frontDoor.isAlive()) {
+        region.frontDoor.restart();
+      }
+      stale.record(region.frontDoor.pid());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not start spare region " + name, e);
+    }
+    region.frontDoor.awaitReady(READY_TIMEOUT);
+  }
+
+  /** Stops a spare region's front-door (gracefully) and Redis, as uninstalling it does. */
+  public void stopSpareRegion(String name) {
+    Region region = spare(name);
+    if (region.frontDoor != null) {
+      region.frontDoor.stop(Duration.ofSeconds(15));
+    }
+    if (region.redis != null) {
+      region.redis.kill();
+    }
+  }
+
+  /**
+   * A spare region as its entry in {@code spec.regions} would read: its addresses (as the operator
+   * reaches them), replication probe, residency, failover peers and capacity weight.
+   */
+  public RegionSpec spareRegionSpec(String name, String residency, List<String> failoverPeers) {
+    Region region = spare(name);
+    RegionSpec spec = new RegionSpec();
+    spec.setName(name);
+    spec.setResidency(residency);
+    FrontDoorEndpoints frontDoor = new FrontDoorEndpoints();
+    frontDoor.setUrl(region.url().toString());
+    frontDoor.setAdminUrl("http://127.0.0.1:" + region.operatorAdminPort);
+    spec.setFrontDoor(frontDoor);
+    RedisEndpoint redis = new RedisEndpoint();
+    redis.setUrl("redis://127.0.0.1:" + region.operatorRedisPort);
+    spec.setRedis(redis);
+    spec.setReplicationProbe(region.backendUrl() + "/replication");
+    spec.setFailoverPeers(List.copyOf(failoverPeers));
+    spec.setCapacityWeight(100);
+    return spec;
+  }
+
+  private Region spare(String name) {
+    Region region = spares.get(name);
+    if (region == null) {
+      throw new IllegalArgumentException(
+          "No spare region " + name + "; the local system has spares " + spares.keySet());
+    }
+    return region;
   }
 
   /** Starts the operator (again, after {@link #killOperator()}). */
@@ -363,11 +509,17 @@ public final class LocalSystem implements AutoCloseable {
       operator.restart();
     } else {
       int health = freePort();
+      List<String> args =
+          new ArrayList<>(
+              List.of("--health-host", "127.0.0.1", "--health-port", Integer.toString(health)));
+      if (options.leaderElectionNamespace() != null) {
+        args.addAll(List.of("--leader-election-namespace", options.leaderElectionNamespace()));
+      }
       operator =
           ServiceProcess.start(
               "operator",
               ProjectPaths.root().resolve("operator/target/homeport-operator.jar"),
-              List.of("--health-host", "127.0.0.1", "--health-port", Integer.toString(health)),
+              args,
               Map.of(
                   "KUBECONFIG",
                   kubeconfig().toString(),
@@ -487,7 +639,7 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   public Region region(String name) {
-    Region region = regions.get(name);
+    Region region = regions.containsKey(name) ? regions.get(name) : spares.get(name);
     if (region == null) {
       throw new IllegalArgumentException(
           "No region " + name + "; the local system has " + regions.keySet());
