@@ -1,0 +1,121 @@
+package dev.homeport.bench.report;
+
+import dev.homeport.bench.proxy.ProxyOverhead;
+import dev.homeport.bench.proxy.WrkResult;
+import dev.homeport.bench.report.BenchReport.Goal;
+import dev.homeport.bench.report.BenchReport.JmhFigure;
+import dev.homeport.bench.report.BenchReport.Status;
+import dev.homeport.bench.resolution.ZipfRun;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The goals of issue 10 the benchmarks here measure, judged against one run's figures. */
+public final class Goals {
+
+  /** Front-door local proxying against nginx, requests/s. */
+  static final double MIN_NGINX_RATIO = 1.0;
+
+  /** Added p99 of the local path over direct, microseconds. */
+  static final long MAX_ADDED_P99_MICROS = 1_000;
+
+  /** The cache-hit path, nanoseconds. */
+  static final double MAX_HIT_NANOS = 1_000;
+
+  static final double MIN_HIT_RATIO = 0.99;
+  static final double MAX_REDIS_CALLS = 0.01;
+  static final long MAX_RSS_BYTES = 512L * 1024 * 1024;
+
+  private Goals() {}
+
+  /** Judges every goal; a part not run leaves its goals {@link Status#NOT_MEASURED}. */
+  public static List<Goal> judge(
+      ProxyOverhead.Result proxy, List<JmhFigure> jmh, ZipfRun.Result zipf) {
+    List<Goal> goals = new ArrayList<>();
+    ProxyOverhead.Case local = proxy == null ? null : proxy.get("frontdoor-local");
+    ProxyOverhead.Case nginx = proxy == null ? null : proxy.get("nginx");
+    ProxyOverhead.Case direct = proxy == null ? null : proxy.get("direct");
+    if (local != null && nginx != null) {
+      double ratio = local.wrk().requestsPerSecond() / nginx.wrk().requestsPerSecond();
+      goals.add(
+          new Goal(
+              "proxy",
+              "front-door local proxying ≥ 1.0× nginx requests/s",
+              format(
+                  "%.2f× (%,.0f vs %,.0f requests/s)",
+                  ratio, local.wrk().requestsPerSecond(), nginx.wrk().requestsPerSecond()),
+              ratio >= MIN_NGINX_RATIO ? Status.MET : Status.MISSED));
+    } else {
+      goals.add(notMeasured("proxy", "front-door local proxying ≥ 1.0× nginx requests/s"));
+    }
+    if (local != null && direct != null) {
+      long added = added(local.wrk(), direct.wrk());
+      goals.add(
+          new Goal(
+              "proxy",
+              "added p99 latency of local proxying ≤ 1 ms",
+              format(
+                  "%+,d µs (p99 %,d µs vs %,d µs direct)",
+                  added, local.wrk().p99Micros(), direct.wrk().p99Micros()),
+              added <= MAX_ADDED_P99_MICROS ? Status.MET : Status.MISSED));
+    } else {
+      goals.add(notMeasured("proxy", "added p99 latency of local proxying ≤ 1 ms"));
+    }
+    JmhFigure hit =
+        jmh == null
+            ? null
+            : jmh.stream().filter(f -> f.benchmark().equals("hitPath")).findFirst().orElse(null);
+    if (hit != null) {
+      goals.add(
+          new Goal(
+              "home resolution",
+              "cache-hit path ≤ 1 µs",
+              format("%,.0f ns", hit.nanos()),
+              hit.nanos() <= MAX_HIT_NANOS ? Status.MET : Status.MISSED));
+    } else {
+      goals.add(notMeasured("home resolution", "cache-hit path ≤ 1 µs"));
+    }
+    if (zipf != null) {
+      goals.add(
+          new Goal(
+              "home resolution",
+              "≥ 99% cache hits on the Zipf run",
+              format(
+                  "%.2f%% (best any %,d-entry cache can do: %.2f%%)",
+                  zipf.hitRatio() * 100, zipf.cacheEntries(), zipf.bestHitRatio() * 100),
+              zipf.hitRatio() >= MIN_HIT_RATIO ? Status.MET : Status.MISSED));
+      goals.add(
+          new Goal(
+              "home resolution",
+              "≤ 0.01 Redis calls per request on the Zipf run",
+              format("%.4f", zipf.redisCallsPerLookup()),
+              zipf.redisCallsPerLookup() <= MAX_REDIS_CALLS ? Status.MET : Status.MISSED));
+      goals.add(
+          new Goal(
+              "home resolution",
+              "resident memory ≤ 512 MB on the Zipf run",
+              format(
+                  "%,.0f MiB at the end, peak %,.0f MiB",
+                  zipf.rssBytes() / 1048576.0, zipf.peakRssBytes() / 1048576.0),
+              zipf.peakRssBytes() <= MAX_RSS_BYTES ? Status.MET : Status.MISSED));
+    } else {
+      goals.add(notMeasured("home resolution", "≥ 99% cache hits on the Zipf run"));
+      goals.add(notMeasured("home resolution", "≤ 0.01 Redis calls per request on the Zipf run"));
+      goals.add(notMeasured("home resolution", "resident memory ≤ 512 MB on the Zipf run"));
+    }
+    return goals;
+  }
+
+  /** Latency a proxy adds at p99: its p99 less the direct p99. */
+  public static long added(WrkResult proxied, WrkResult direct) {
+    return proxied.p99Micros() - direct.p99Micros();
+  }
+
+  private static Goal notMeasured(String area, String goal) {
+    return new Goal(area, goal, "not run", Status.NOT_MEASURED);
+  }
+
+  private static String format(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
+  }
+}

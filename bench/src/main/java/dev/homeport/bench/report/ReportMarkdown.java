@@ -1,0 +1,283 @@
+package dev.homeport.bench.report;
+
+import dev.homeport.bench.proxy.ProxyOverhead;
+import dev.homeport.bench.proxy.WrkResult;
+import dev.homeport.bench.report.BenchReport.Goal;
+import dev.homeport.bench.report.BenchReport.JmhFigure;
+import dev.homeport.bench.resolution.ZipfRun;
+import java.util.Locale;
+
+/** The report as Markdown: machine, how to rerun, goals, then each part's tables. */
+public final class ReportMarkdown {
+
+  /** The chart's file name, next to the report. */
+  public static final String CHART = "proxy.svg";
+
+  private ReportMarkdown() {}
+
+  public static String render(BenchReport report) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Homeport benchmarks\n\n");
+    md.append(
+        format(
+            "Run started %s and took %.0f s. Every figure below comes from this one run, on this one"
+                + " machine.\n\n",
+            report.started(), report.seconds()));
+    machine(md, report);
+    md.append("## Rerun\n\n```\n");
+    report.rerun().forEach(line -> md.append(line).append('\n'));
+    md.append("```\n\n");
+    goals(md, report);
+    proxy(md, report.proxy());
+    resolution(md, report);
+    md.append("## Not measured here\n\n");
+    md.append(
+        "Issue 10 parts 3 (CRDT increments/s against `redis-benchmark` HINCRBY, replication"
+            + " bandwidth, convergence) and 4 (control plane: routing-table publication, failover"
+            + " RTO over 20+ runs, re-homing throughput) are not part of this runner yet; the"
+            + " front-door's `CrdtBenchmark` and the e2e scenarios print some of those figures"
+            + " (see README).\n");
+    return md.toString();
+  }
+
+  /** Whether the 1-minute load average when the run began exceeds half the cores. */
+  static boolean busy(BenchReport report) {
+    try {
+      double load = Double.parseDouble(report.loadBefore().split(" ")[0]);
+      return load > report.machine().cores() / 2.0;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static void machine(StringBuilder md, BenchReport report) {
+    md.append("## Machine\n\n| | |\n| --- | --- |\n");
+    md.append(row("CPU", report.machine().cpuModel()));
+    md.append(row("cores", Integer.toString(report.machine().cores())));
+    md.append(row("memory", report.machine().memory()));
+    md.append(row("kernel", report.machine().kernel()));
+    md.append(row("Java", report.machine().java()));
+    md.append(
+        row(
+            "load average (1, 5, 15 min)",
+            "at start " + report.loadBefore() + "; at end " + report.loadAfter()));
+    md.append('\n');
+    if (busy(report)) {
+      md.append(
+          format(
+              "> **The machine was busy** (load average %s on %d cores when the run began): other"
+                  + " work shared the cores with the servers and the load generator, so these"
+                  + " figures understate every case and their spread is wide. Ratios between"
+                  + " cases measured minutes apart are not reliable either. Rerun on an idle"
+                  + " machine for figures to quote.\n\n",
+              report.loadBefore().split(" ")[0], report.machine().cores()));
+    }
+  }
+
+  private static void goals(StringBuilder md, BenchReport report) {
+    md.append(
+        "## Goals (issue 10)\n\n| area | goal | measured | status |\n| --- | --- | --- | --- |\n");
+    for (Goal goal : report.goals()) {
+      md.append(
+          format(
+              "| %s | %s | %s | %s |\n",
+              goal.area(),
+              goal.goal(),
+              goal.measured(),
+              switch (goal.status()) {
+                case MET -> "met";
+                case MISSED -> "**missed**";
+                case NOT_MEASURED -> "not measured";
+              }));
+    }
+    md.append('\n');
+  }
+
+  private static void proxy(StringBuilder md, ProxyOverhead.Result proxy) {
+    md.append("## 1. Proxy overhead\n\n");
+    if (proxy == null) {
+      md.append("Not run.\n\n");
+      return;
+    }
+    ProxyOverhead.Settings s = proxy.settings();
+    md.append(
+        format(
+            "One backend (a Vert.x server on one event loop answering a %d-byte body, its own"
+                + " process) reached directly and through each proxy. Every server runs pinned to"
+                + " core %d; `wrk` runs pinned to core %d with %d thread(s) and %d keep-alive"
+                + " connections, %d s of warm-up (discarded) then %d s measured, per case. wrk is"
+                + " a closed-loop generator: its latencies are service times at saturation, not"
+                + " latencies at a fixed offered rate. Added latency is the difference of"
+                + " percentiles against the first direct run.\n\n",
+            dev.homeport.bench.proxy.Backend.BODY.length(),
+            s.serverCore(),
+            s.loadCore(),
+            s.threads(),
+            s.connections(),
+            s.warmupSeconds(),
+            s.durationSeconds()));
+    md.append("Versions: ").append(String.join("; ", proxy.versions())).append(".\n\n");
+    md.append(
+        "| path | requests/s | p50 µs | p99 µs | p99.9 µs | max µs | added p50 / p99 / p99.9 µs"
+            + " | errors |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    ProxyOverhead.Case direct = proxy.get("direct");
+    for (ProxyOverhead.Case c : proxy.cases()) {
+      WrkResult w = c.wrk();
+      String added =
+          direct == null || c == direct
+              ? "—"
+              : format(
+                  "%+,d / %+,d / %+,d",
+                  w.p50Micros() - direct.wrk().p50Micros(),
+                  w.p99Micros() - direct.wrk().p99Micros(),
+                  w.p999Micros() - direct.wrk().p999Micros());
+      md.append(
+          format(
+              "| %s | %,.0f | %,d | %,d | %,d | %,d | %s | %,d |\n",
+              c.name(),
+              w.requestsPerSecond(),
+              w.p50Micros(),
+              w.p99Micros(),
+              w.p999Micros(),
+              w.maxMicros(),
+              added,
+              w.errors()));
+    }
+    md.append('\n');
+    ratio(md, proxy, "frontdoor-local", "nginx");
+    ratio(md, proxy, "frontdoor-local", "haproxy");
+    ratio(md, proxy, "frontdoor-cross", "nginx");
+    ratio(md, proxy, "frontdoor-cross", "haproxy");
+    md.append('\n');
+    md.append("![Requests per second and latency per path](").append(CHART).append(")\n\n");
+    md.append("<details><summary>Exact commands</summary>\n\nServers:\n\n```\n");
+    proxy.servers().forEach(line -> md.append(line).append('\n'));
+    md.append("```\n\nMeasured runs (each after a warm-up run of the same command with `-d")
+        .append(s.warmupSeconds())
+        .append("s`):\n\n```\n");
+    proxy.cases().forEach(c -> md.append(c.command()).append('\n'));
+    md.append("```\n\n</details>\n\n");
+  }
+
+  private static void ratio(
+      StringBuilder md, ProxyOverhead.Result proxy, String numerator, String denominator) {
+    ProxyOverhead.Case a = proxy.get(numerator);
+    ProxyOverhead.Case b = proxy.get(denominator);
+    if (a == null || b == null) {
+      return;
+    }
+    md.append(
+        format(
+            "* %s / %s: **%.2f×** requests/s, p99 %+,d µs\n",
+            a.name(),
+            b.name(),
+            a.wrk().requestsPerSecond() / b.wrk().requestsPerSecond(),
+            a.wrk().p99Micros() - b.wrk().p99Micros()));
+  }
+
+  private static void resolution(StringBuilder md, BenchReport report) {
+    md.append("## 2. Home resolution\n\n");
+    if (report.jmh() == null || report.jmh().isEmpty()) {
+      md.append("JMH benchmarks: not run.\n\n");
+    } else {
+      md.append(
+          "JMH, `HomeResolutionBenchmark`: the front-door's `HomeDirectory` (Caffeine) over"
+              + " `RedisControlStore` on a real `redis-server`, `RequestRouter` and"
+              + " `RoutingSnapshot`, one thread. `hitPath` is a request's whole home resolution"
+              + " once its routing key is known: route match, cached lookup, decision."
+              + " The miss benchmarks drop the key first, so each costs one Redis GET over"
+              + " loopback.\n\n");
+      md.append("`").append(report.jmhCommand()).append("`\n\n");
+      md.append(
+          "| benchmark | mode | score | ± (99.9%) | unit |\n| --- | --- | ---: | ---: | --- |\n");
+      for (JmhFigure f : report.jmh()) {
+        md.append(
+            format(
+                "| %s | %s | %,.3f | %s | %s |\n",
+                f.benchmark(),
+                f.mode(),
+                f.score(),
+                Double.isNaN(f.error()) ? "—" : format("%,.3f", f.error()),
+                f.unit()));
+      }
+      md.append('\n');
+    }
+    ZipfRun.Result z = report.zipf();
+    if (z == null) {
+      md.append("Zipf run: not run.\n\n");
+      return;
+    }
+    md.append(
+        format(
+            "Popularity run: %,d distinct keys drawn with Zipf(%.1f) popularity through a"
+                + " `HomeDirectory` of %,d entries (the front-door's defaults otherwise: refresh"
+                + " after 30 s, expire after 10 m) on a real `redis-server`, every %,d-th key with"
+                + " a directory entry of its own; %,d lookups to warm the cache, then %,d"
+                + " measured, at most 1,024 waiting for Redis at once. Its own process, so the"
+                + " resident memory is the directory's (plus the JVM's).\n\n",
+            z.keys(),
+            z.exponent(),
+            z.cacheEntries(),
+            z.overrideEvery(),
+            z.warmupLookups(),
+            z.lookups()));
+    md.append("`").append(report.zipfCommand()).append("`\n\n");
+    md.append("| figure | value |\n| --- | ---: |\n");
+    md.append(row("hit ratio while warming up", percent(z.warmupHitRatio())));
+    md.append(row("hit ratio, measured", percent(z.hitRatio())));
+    md.append(
+        row(
+            format(
+                "best any %,d-entry cache can do (the top keys always cached)", z.cacheEntries()),
+            percent(z.bestHitRatio())));
+    md.append(row("entries a cache needs for 99% at best", format("%,d", z.entriesFor99())));
+    md.append(row("Redis GETs during the measured lookups", format("%,d", z.redisCalls())));
+    md.append(row("Redis calls per lookup", format("%.4f", z.redisCallsPerLookup())));
+    md.append(row("failed lookups", format("%,d", z.errors())));
+    md.append(
+        row("lookups per second (one driving thread)", format("%,.0f", z.lookupsPerSecond())));
+    md.append(row("entries cached at the end", format("%,d", z.cachedEntries())));
+    md.append(row("resident memory at the end (VmRSS)", mib(z.rssBytes())));
+    md.append(row("peak resident memory (VmHWM)", mib(z.peakRssBytes())));
+    md.append(
+        row(
+            "heap: maximum / used at the end",
+            mib(z.maxHeapBytes()) + " / " + mib(z.usedHeapBytes())));
+    md.append('\n');
+    if (z.bestHitRatio() >= Goals.MIN_HIT_RATIO) {
+      return;
+    }
+    md.append(
+        format(
+            "Why the hit-ratio goal cannot be met as set: with Zipf(%.1f) over %,d keys the %,d"
+                + " most popular keys receive only %s of requests, so no cache of %,d entries can"
+                + " hit more often than that, whatever its policy; 99%% needs about %,d entries."
+                + " Each miss of a key without a directory entry is a Redis read whose answer is"
+                + " \"no override\", so the Redis-calls goal falls with it. Meeting both would"
+                + " take answering those misses without Redis — e.g. a front-door holding the"
+                + " whole directory's key set in memory (or a Bloom filter of it), as it already"
+                + " does for bucket entries.\n\n",
+            z.exponent(),
+            z.keys(),
+            z.cacheEntries(),
+            percent(z.bestHitRatio()),
+            z.cacheEntries(),
+            z.entriesFor99()));
+  }
+
+  private static String row(String label, String value) {
+    return "| " + label + " | " + value + " |\n";
+  }
+
+  private static String percent(double ratio) {
+    return format("%.2f%%", ratio * 100);
+  }
+
+  private static String mib(long bytes) {
+    return bytes < 0 ? "—" : format("%,.0f MiB", bytes / 1048576.0);
+  }
+
+  private static String format(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
+  }
+}
