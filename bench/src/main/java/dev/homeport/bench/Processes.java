@@ -167,6 +167,19 @@ public final class Processes implements AutoCloseable {
     }
   }
 
+  /** A command as one line a POSIX shell runs as given: arguments quoted where needed. */
+  public static String shell(List<String> command) {
+    StringBuilder line = new StringBuilder();
+    for (String arg : command) {
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(
+          arg.matches("[A-Za-z0-9_./:=,@%+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'");
+    }
+    return line.toString();
+  }
+
   static void pause(Duration duration) {
     try {
       Thread.sleep(duration.toMillis()); // polling a starting server, bounded by a deadline

@@ -3,6 +3,8 @@ package dev.homeport.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.report.BenchReport;
 import dev.homeport.bench.report.BenchReport.JmhFigure;
@@ -42,8 +44,8 @@ import picocli.CommandLine.Option;
     name = "bench/run.sh",
     mixinStandardHelpOptions = true,
     description =
-        "Runs the proxy-overhead and home-resolution benchmarks and writes"
-            + " bench/target/report/benchmarks.{md,json}.")
+        "Runs the Homeport benchmarks (proxy overhead, home resolution, CRDT counters, routing"
+            + " table publication) and writes bench/target/report/benchmarks.{md,json}.")
 public final class RunAll implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunAll.class);
@@ -59,7 +61,7 @@ public final class RunAll implements Callable<Integer> {
       names = "--skip",
       split = ",",
       paramLabel = "PART",
-      description = "Parts to leave out: proxy, jmh, zipf.")
+      description = "Parts to leave out: proxy, jmh, zipf, crdt, publication.")
   List<String> skip = new ArrayList<>();
 
   @Option(
@@ -128,9 +130,24 @@ public final class RunAll implements Callable<Integer> {
             Long.toString(lookups),
             "100");
     if (!skip.contains("zipf")) {
-      log.info("Zipf run: {}", String.join(" ", zipfCommand));
+      log.info("Zipf run: {}", Processes.shell(zipfCommand));
       String output = Processes.output(zipfCommand, Duration.ofMinutes(30));
       zipf = ZipfRun.parse(output);
+    }
+
+    Path frontDoorJar = root.resolve("frontdoor/target/homeport-frontdoor.jar");
+    CrdtThroughput.Result crdt = null;
+    if (!skip.contains("crdt")) {
+      crdt =
+          new CrdtThroughput(
+                  report.resolve("work/crdt"), connections, quick ? 2 : 5, quick ? 3 : 10, 0, 1)
+              .run(frontDoorJar);
+    }
+    TablePublication.Result publication = null;
+    if (!skip.contains("publication")) {
+      publication =
+          new TablePublication(report.resolve("work/publication"), quick ? 10 : 100, 0)
+              .run(frontDoorJar);
     }
 
     List<String> rerun = new ArrayList<>();
@@ -148,9 +165,11 @@ public final class RunAll implements Callable<Integer> {
             proxy,
             jmhCommand,
             jmh,
-            String.join(" ", zipfCommand),
+            Processes.shell(zipfCommand),
             zipf,
-            Goals.judge(proxy, jmh, zipf));
+            crdt,
+            publication,
+            Goals.judge(proxy, jmh, zipf, crdt));
     ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     Files.writeString(
         report.resolve("benchmarks.json"),

@@ -221,7 +221,7 @@ public final class ProxyOverhead {
     List<String> pinned =
         new ArrayList<>(List.of("taskset", "-c", Integer.toString(settings.serverCore())));
     pinned.addAll(command);
-    servers.add(String.join(" ", pinned));
+    servers.add(Processes.shell(pinned));
     log.info("Starting {}", name);
     return processes.start(name, pinned);
   }
@@ -245,7 +245,7 @@ public final class ProxyOverhead {
         result.p99Micros(),
         result.p999Micros(),
         result.errors());
-    return new Case(id, name, String.join(" ", command), served, result);
+    return new Case(id, name, Processes.shell(command), served, result);
   }
 
   /** One request before the load: it must succeed and, through a front-door, be served as meant. */

@@ -1,6 +1,8 @@
 package dev.homeport.bench.report;
 
 import dev.homeport.bench.Machine;
+import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.resolution.ZipfRun;
 import java.util.List;
@@ -29,6 +31,8 @@ public record BenchReport(
     List<JmhFigure> jmh,
     String zipfCommand,
     ZipfRun.Result zipf,
+    CrdtThroughput.Result crdt,
+    TablePublication.Result publication,
     List<Goal> goals) {
 
   /**

@@ -1,5 +1,6 @@
 package dev.homeport.bench.report;
 
+import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.proxy.WrkResult;
 import dev.homeport.bench.report.BenchReport.Goal;
@@ -26,11 +27,17 @@ public final class Goals {
   static final double MAX_REDIS_CALLS = 0.01;
   static final long MAX_RSS_BYTES = 512L * 1024 * 1024;
 
+  /** Increments per second per front-door through the Java API. */
+  static final double MIN_JAVA_INCREMENTS = 500_000;
+
   private Goals() {}
 
   /** Judges every goal; a part not run leaves its goals {@link Status#NOT_MEASURED}. */
   public static List<Goal> judge(
-      ProxyOverhead.Result proxy, List<JmhFigure> jmh, ZipfRun.Result zipf) {
+      ProxyOverhead.Result proxy,
+      List<JmhFigure> jmh,
+      ZipfRun.Result zipf,
+      CrdtThroughput.Result crdt) {
     List<Goal> goals = new ArrayList<>();
     ProxyOverhead.Case local = proxy == null ? null : proxy.get("frontdoor-local");
     ProxyOverhead.Case nginx = proxy == null ? null : proxy.get("nginx");
@@ -103,6 +110,21 @@ public final class Goals {
       goals.add(notMeasured("home resolution", "≤ 0.01 Redis calls per request on the Zipf run"));
       goals.add(notMeasured("home resolution", "resident memory ≤ 512 MB on the Zipf run"));
     }
+    if (crdt != null) {
+      goals.add(
+          new Goal(
+              "CRDT",
+              "≥ 500,000 increments/s per front-door through the Java API",
+              format("%,.0f increments/s", crdt.javaApiPerSecond()),
+              crdt.javaApiPerSecond() >= MIN_JAVA_INCREMENTS ? Status.MET : Status.MISSED));
+    } else {
+      goals.add(notMeasured("CRDT", "≥ 500,000 increments/s per front-door through the Java API"));
+    }
+    goals.add(notMeasured("CRDT", "convergence p99 ≤ 250 ms across three regions, 0 lost"));
+    goals.add(notMeasured("control plane", "failover RTO p99 ≤ 5 s"));
+    goals.add(
+        notMeasured(
+            "control plane", "re-homing ≥ 2,000 keys/s, per-key unavailability p99 ≤ 500 ms"));
     return goals;
   }
 

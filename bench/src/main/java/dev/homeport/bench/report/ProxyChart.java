@@ -1,8 +1,10 @@
 package dev.homeport.bench.report;
 
 import dev.homeport.bench.proxy.ProxyOverhead;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -16,7 +18,7 @@ public final class ProxyChart {
   private static final int HEIGHT = 440;
   private static final int LEFT = 80;
   private static final int TOP = 60;
-  private static final int BOTTOM = 120;
+  private static final int BOTTOM = 100;
   private static final int GAP = 60;
   private static final int PLOT_WIDTH = PANEL_WIDTH - LEFT - 20;
   private static final int PLOT_HEIGHT = HEIGHT - TOP - BOTTOM;
@@ -45,15 +47,17 @@ public final class ProxyChart {
         cases,
         List.of(c -> c.wrk().requestsPerSecond()),
         List.of(THROUGHPUT_COLOUR),
-        List.of("requests/s"));
+        List.of("requests/s"),
+        false);
     panel(
         svg,
         PANEL_WIDTH + GAP,
-        "Latency in µs (lower is better)",
+        "Latency in µs, log scale (lower is better)",
         cases,
         List.of(c -> c.wrk().p50Micros(), c -> c.wrk().p99Micros(), c -> c.wrk().p999Micros()),
         LATENCY_COLOURS,
-        LATENCY_NAMES);
+        LATENCY_NAMES,
+        true);
     svg.append("</svg>\n");
     return svg.toString();
   }
@@ -65,24 +69,39 @@ public final class ProxyChart {
       List<ProxyOverhead.Case> cases,
       List<ToDoubleFunction<ProxyOverhead.Case>> values,
       List<String> colours,
-      List<String> names) {
-    double highest = 0;
+      List<String> names,
+      boolean log) {
+    double highest = 1;
     for (ProxyOverhead.Case c : cases) {
       for (ToDoubleFunction<ProxyOverhead.Case> value : values) {
         highest = Math.max(highest, value.applyAsDouble(c));
       }
     }
-    double step = niceStep(Math.max(highest, 1) / 5);
-    double top = Math.max(step, Math.ceil(highest / step) * step);
-    double scale = PLOT_HEIGHT / top;
     int left = x0 + LEFT;
     int bottom = TOP + PLOT_HEIGHT;
     svg.append(
         format(
             "<text x=\"%d\" y=\"28\" font-size=\"15\" font-weight=\"bold\">%s</text>\n",
             left, escape(title)));
-    for (int tick = 0; tick * step <= top + step / 2; tick++) {
-      double y = bottom - tick * step * scale;
+    List<Double> ticks = new ArrayList<>();
+    DoubleUnaryOperator height;
+    if (log) {
+      // Powers of ten from 1 up to the first at or above the highest value.
+      int decades = Math.max(1, (int) Math.ceil(Math.log10(highest)));
+      for (int d = 0; d <= decades; d++) {
+        ticks.add(Math.pow(10, d));
+      }
+      height = v -> v <= 1 ? 0 : PLOT_HEIGHT * Math.log10(v) / decades;
+    } else {
+      double step = niceStep(highest / 5);
+      double top = Math.max(step, Math.ceil(highest / step) * step);
+      for (int tick = 0; tick * step <= top + step / 2; tick++) {
+        ticks.add(tick * step);
+      }
+      height = v -> PLOT_HEIGHT * v / top;
+    }
+    for (double tick : ticks) {
+      double y = bottom - height.applyAsDouble(tick);
       svg.append(
           format(
               "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n",
@@ -90,7 +109,7 @@ public final class ProxyChart {
       svg.append(
           format(
               "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-              left - 6, y + 4, number(tick * step)));
+              left - 6, y + 4, number(tick)));
     }
     double group = PLOT_WIDTH / (double) Math.max(1, cases.size());
     double bar = group * 0.7 / values.size();
@@ -99,7 +118,7 @@ public final class ProxyChart {
       double gx = left + i * group + group * 0.15;
       for (int v = 0; v < values.size(); v++) {
         double value = values.get(v).applyAsDouble(c);
-        double h = value * scale;
+        double h = height.applyAsDouble(value);
         svg.append(
             format(
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
@@ -116,8 +135,8 @@ public final class ProxyChart {
       double cx = left + i * group + group / 2;
       svg.append(
           format(
-              "<text transform=\"translate(%.1f %d) rotate(35)\" font-size=\"11\">%s</text>\n",
-              cx - 10, bottom + 14, escape(c.name())));
+              "<text transform=\"translate(%.1f %d) rotate(30)\" font-size=\"11\">%s</text>\n",
+              cx - 12, bottom + 14, escape(c.id())));
     }
     svg.append(
         format(

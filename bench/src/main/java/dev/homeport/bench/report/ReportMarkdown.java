@@ -1,5 +1,7 @@
 package dev.homeport.bench.report;
 
+import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.proxy.WrkResult;
 import dev.homeport.bench.report.BenchReport.Goal;
@@ -30,13 +32,15 @@ public final class ReportMarkdown {
     goals(md, report);
     proxy(md, report.proxy());
     resolution(md, report);
+    crdt(md, report.crdt());
+    publication(md, report.publication());
     md.append("## Not measured here\n\n");
     md.append(
-        "Issue 10 parts 3 (CRDT increments/s against `redis-benchmark` HINCRBY, replication"
-            + " bandwidth, convergence) and 4 (control plane: routing-table publication, failover"
-            + " RTO over 20+ runs, re-homing throughput) are not part of this runner yet; the"
-            + " front-door's `CrdtBenchmark` and the e2e scenarios print some of those figures"
-            + " (see README).\n");
+        "Of issue 10, this runner does not measure yet: CRDT replication bandwidth per increment"
+            + " and convergence across three regions (the front-door's `CrdtBenchmark` prints"
+            + " both, see README), the failover RTO distribution over 20+ runs, and re-homing"
+            + " throughput with per-key unavailability (measured once by the operator's"
+            + " `RehomingIT` and the e2e `RehomingScenarioIT`).\n");
     return md.toString();
   }
 
@@ -263,6 +267,88 @@ public final class ReportMarkdown {
             percent(z.bestHitRatio()),
             z.cacheEntries(),
             z.entriesFor99()));
+  }
+
+  private static void crdt(StringBuilder md, CrdtThroughput.Result crdt) {
+    md.append("## 3. CRDT counters\n\n");
+    if (crdt == null) {
+      md.append("Not run.\n\n");
+      return;
+    }
+    md.append(
+        format(
+            "Increments of 100 counters on one region's `redis-server`, %d s measured per path."
+                + " The Java API is a front-door started inside a JVM of its own (pinned to the"
+                + " server core) whose two threads call `CrdtService.increment` with up to 20,000"
+                + " unanswered each; an increment is acknowledged once its batch is in Redis. The"
+                + " HTTP API is the front-door process under wrk (%d connections, one increment"
+                + " per `POST /v1/counters/{name}:increment`). `redis-benchmark` runs HINCRBY"
+                + " with the same connections on the same Redis. Redis itself is not pinned.\n\n",
+            crdt.seconds(), crdt.connections()));
+    md.append("| path | increments/s | vs redis-benchmark, no pipeline | vs pipelined |\n");
+    md.append("| --- | ---: | ---: | ---: |\n");
+    crdtRow(md, "front-door Java API", crdt.javaApiPerSecond(), crdt);
+    crdtRow(md, "front-door HTTP API", crdt.http().requestsPerSecond(), crdt);
+    crdtRow(md, "redis-benchmark HINCRBY, no pipeline", crdt.redisPlain(), crdt);
+    crdtRow(md, "redis-benchmark HINCRBY, pipeline 16", crdt.redisPipelined(), crdt);
+    md.append('\n');
+    md.append(
+        format(
+            "Java API: %,d failed; %.1f increments per HINCRBY (the batcher's group commits)."
+                + " HTTP API: p50 %,d µs, p99 %,d µs, %,d errors.\n\n",
+            crdt.javaApiFailed(),
+            crdt.incrementsPerHincrby(),
+            crdt.http().p50Micros(),
+            crdt.http().p99Micros(),
+            crdt.http().errors()));
+    md.append("<details><summary>Exact commands</summary>\n\n```\n");
+    crdt.commands().forEach(line -> md.append(line).append('\n'));
+    md.append("```\n\n</details>\n\n");
+  }
+
+  private static void crdtRow(
+      StringBuilder md, String path, double rate, CrdtThroughput.Result crdt) {
+    md.append(
+        format(
+            "| %s | %,.0f | %.2f× | %.2f× |\n",
+            path, rate, rate / crdt.redisPlain(), rate / crdt.redisPipelined()));
+  }
+
+  private static void publication(StringBuilder md, TablePublication.Result publication) {
+    md.append("## 4. Control plane: publishing a routing table\n\n");
+    if (publication == null) {
+      md.append("Not run.\n\n");
+      return;
+    }
+    md.append(
+        format(
+            "Three regions, each with its own `redis-server` and front-door process (pinned to"
+                + " the server core). After 20 publications not timed, %d new routing tables (4096 buckets, three regions), one"
+                + " after another, each published by the operator's `RegionLink` into the three"
+                + " Redis at once (epoch compare-and-set and the pub/sub announcement); then each"
+                + " front-door's `/healthz` is polled until it routes by the new epoch.\n\n",
+            publication.publications()));
+    md.append(
+        "| until | p50 µs | p90 µs | p99 µs | max µs |\n| --- | ---: | ---: | ---: | ---: |\n");
+    long[] ack = publication.acknowledgedMicros();
+    long[] adopted = publication.adoptedMicros();
+    md.append(
+        format(
+            "| all three Redis acknowledged | %,d | %,d | %,d | %,d |\n",
+            TablePublication.Result.percentile(ack, 50),
+            TablePublication.Result.percentile(ack, 90),
+            TablePublication.Result.percentile(ack, 99),
+            TablePublication.Result.percentile(ack, 100)));
+    md.append(
+        format(
+            "| all three front-doors route by it | %,d | %,d | %,d | %,d |\n\n",
+            TablePublication.Result.percentile(adopted, 50),
+            TablePublication.Result.percentile(adopted, 90),
+            TablePublication.Result.percentile(adopted, 99),
+            TablePublication.Result.percentile(adopted, 100)));
+    md.append("<details><summary>Exact commands</summary>\n\n```\n");
+    publication.commands().forEach(line -> md.append(line).append('\n'));
+    md.append("```\n\n</details>\n\n");
   }
 
   private static String row(String label, String value) {

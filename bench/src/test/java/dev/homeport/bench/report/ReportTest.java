@@ -3,6 +3,8 @@ package dev.homeport.bench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homeport.bench.Machine;
+import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.proxy.WrkResult;
 import dev.homeport.bench.report.BenchReport.JmhFigure;
@@ -68,6 +70,25 @@ class ReportTest {
           384L << 20,
           300L << 20);
 
+  private static final CrdtThroughput.Result CRDT =
+      new CrdtThroughput.Result(
+          32,
+          10,
+          300_000,
+          0,
+          250.0,
+          wrk(200_000, 900, 3_000, 5_000),
+          80_000,
+          800_000,
+          List.of("redis-benchmark ..."));
+
+  private static final TablePublication.Result PUBLICATION =
+      new TablePublication.Result(
+          4,
+          new long[] {300, 400, 500, 900},
+          new long[] {1_000, 1_500, 2_000, 9_000},
+          List.of("java ..."));
+
   private static final List<JmhFigure> JMH =
       List.of(
           new JmhFigure("hitPath", "avgt", 180.5, 3.2, "ns/op"),
@@ -75,7 +96,7 @@ class ReportTest {
 
   @Test
   void judgesEveryGoal() {
-    List<BenchReport.Goal> goals = Goals.judge(PROXY, JMH, ZIPF);
+    List<BenchReport.Goal> goals = Goals.judge(PROXY, JMH, ZIPF, CRDT);
 
     assertThat(goals)
         .extracting(BenchReport.Goal::status)
@@ -85,14 +106,18 @@ class ReportTest {
             Status.MET, // 180 ns
             Status.MISSED, // 85% hits
             Status.MISSED, // 0.15 calls
-            Status.MET); // 450 MiB peak
+            Status.MET, // 450 MiB peak
+            Status.MISSED, // 300,000 increments/s
+            Status.NOT_MEASURED,
+            Status.NOT_MEASURED,
+            Status.NOT_MEASURED);
     assertThat(goals.get(0).measured()).startsWith("0.90×");
     assertThat(goals.get(1).measured()).startsWith("+1,100 µs");
   }
 
   @Test
   void partsNotRunAreNotMeasured() {
-    assertThat(Goals.judge(null, List.of(), null))
+    assertThat(Goals.judge(null, List.of(), null, null))
         .extracting(BenchReport.Goal::status)
         .containsOnly(Status.NOT_MEASURED);
   }
@@ -120,7 +145,12 @@ class ReportTest {
         .contains("| hit ratio, measured | 85.00% |")
         .contains("99% needs about 8,400,000 entries")
         .contains("![Requests per second and latency per path](proxy.svg)")
-        .contains("| proxy | front-door local proxying ≥ 1.0× nginx requests/s | 0.90×");
+        .contains("| proxy | front-door local proxying ≥ 1.0× nginx requests/s | 0.90×")
+        .contains("| front-door Java API | 300,000 | 3.75× | 0.38× |")
+        .contains("| front-door HTTP API | 20,000 | 0.25× | 0.03× |")
+        .contains("| all three front-doors route by it | 1,500 | 9,000 | 9,000 | 9,000 |")
+        .contains(
+            "| CRDT | convergence p99 ≤ 250 ms across three regions, 0 lost | not run | not measured |");
     assertThat(ReportMarkdown.render(report("0.20 0.10 0.00"))).doesNotContain("machine was busy");
   }
 
@@ -159,6 +189,8 @@ class ReportTest {
         JMH,
         "java ... ZipfRun",
         ZIPF,
-        Goals.judge(PROXY, JMH, ZIPF));
+        CRDT,
+        PUBLICATION,
+        Goals.judge(PROXY, JMH, ZIPF, CRDT));
   }
 }
