@@ -33,7 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs every benchmark of issue 10 this module has and writes the report: {@code
@@ -49,6 +51,8 @@ import picocli.CommandLine.Option;
 public final class RunAll implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunAll.class);
+
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--quick",
@@ -151,9 +155,10 @@ public final class RunAll implements Callable<Integer> {
     }
 
     List<String> rerun = new ArrayList<>();
-    rerun.add(
-        "bash e2e/bin/setup.sh   # redis-server; then: apt-get install -y nginx-light haproxy wrk");
-    rerun.add("bench/run.sh" + (quick ? " --quick" : ""));
+    rerun.add("apt-get install -y redis-server nginx-light haproxy wrk");
+    List<String> run = new ArrayList<>(List.of("bench/run.sh"));
+    run.addAll(spec.commandLine().getParseResult().originalArgs());
+    rerun.add(Processes.shell(run));
     BenchReport result =
         new BenchReport(
             started.toString(),

@@ -109,7 +109,10 @@ public final class ReportMarkdown {
             "One backend (a Vert.x server on one event loop answering a %d-byte body, its own"
                 + " process) reached directly and through each proxy. Every server runs pinned to"
                 + " core %d; `wrk` runs pinned to core %d with %d thread(s) and %d keep-alive"
-                + " connections, %d s of warm-up (discarded) then %d s measured, per case. wrk is"
+                + " connections, %d s of warm-up (discarded) then %d s measured, per case. The"
+                + " servers share their core: through a proxy, the proxy and the backend split it"
+                + " (through two front-doors, three processes do), so every proxied case also"
+                + " pays for the backend's share, as it would on a one-core node. wrk is"
                 + " a closed-loop generator: its latencies are service times at saturation, not"
                 + " latencies at a fixed offered rate. Added latency is the difference of"
                 + " percentiles against the first direct run.\n\n",
