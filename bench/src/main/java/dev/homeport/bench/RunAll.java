@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.report.BenchReport;
@@ -65,7 +66,7 @@ public final class RunAll implements Callable<Integer> {
       names = "--skip",
       split = ",",
       paramLabel = "PART",
-      description = "Parts to leave out: proxy, jmh, zipf, crdt, publication.")
+      description = "Parts to leave out: proxy, jmh, zipf, crdt, convergence, publication.")
   List<String> skip = new ArrayList<>();
 
   @Option(
@@ -147,6 +148,19 @@ public final class RunAll implements Callable<Integer> {
                   report.resolve("work/crdt"), connections, quick ? 2 : 5, quick ? 3 : 10, 0, 1)
               .run(frontDoorJar);
     }
+    CrdtConvergence.Result convergence = null;
+    if (!skip.contains("convergence")) {
+      convergence =
+          new CrdtConvergence(
+                  report.resolve("work/convergence"),
+                  connections,
+                  quick ? 2 : 5,
+                  quick ? 3 : 10,
+                  quick ? 30 : 200,
+                  0,
+                  1)
+              .run(frontDoorJar);
+    }
     TablePublication.Result publication = null;
     if (!skip.contains("publication")) {
       publication =
@@ -173,8 +187,9 @@ public final class RunAll implements Callable<Integer> {
             Processes.shell(zipfCommand),
             zipf,
             crdt,
+            convergence,
             publication,
-            Goals.judge(proxy, jmh, zipf, crdt));
+            Goals.judge(proxy, jmh, zipf, crdt, convergence));
     ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     Files.writeString(
         report.resolve("benchmarks.json"),

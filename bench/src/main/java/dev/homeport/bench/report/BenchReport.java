@@ -2,6 +2,7 @@ package dev.homeport.bench.report;
 
 import dev.homeport.bench.Machine;
 import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.resolution.ZipfRun;
@@ -32,6 +33,7 @@ public record BenchReport(
     String zipfCommand,
     ZipfRun.Result zipf,
     CrdtThroughput.Result crdt,
+    CrdtConvergence.Result convergence,
     TablePublication.Result publication,
     List<Goal> goals) {
 

@@ -1,5 +1,7 @@
 package dev.homeport.bench.report;
 
+import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.proxy.WrkResult;
@@ -30,6 +32,9 @@ public final class Goals {
   /** Increments per second per front-door through the Java API. */
   static final double MIN_JAVA_INCREMENTS = 500_000;
 
+  /** Convergence across three regions at p99, microseconds. */
+  static final long MAX_CONVERGENCE_P99_MICROS = 250_000;
+
   private Goals() {}
 
   /** Judges every goal; a part not run leaves its goals {@link Status#NOT_MEASURED}. */
@@ -37,7 +42,8 @@ public final class Goals {
       ProxyOverhead.Result proxy,
       List<JmhFigure> jmh,
       ZipfRun.Result zipf,
-      CrdtThroughput.Result crdt) {
+      CrdtThroughput.Result crdt,
+      CrdtConvergence.Result convergence) {
     List<Goal> goals = new ArrayList<>();
     ProxyOverhead.Case local = proxy == null ? null : proxy.get("frontdoor-local");
     ProxyOverhead.Case nginx = proxy == null ? null : proxy.get("nginx");
@@ -120,7 +126,28 @@ public final class Goals {
     } else {
       goals.add(notMeasured("CRDT", "≥ 500,000 increments/s per front-door through the Java API"));
     }
-    goals.add(notMeasured("CRDT", "convergence p99 ≤ 250 ms across three regions, 0 lost"));
+    String convergenceGoal = "convergence p99 ≤ 250 ms across three regions, 0 lost";
+    if (convergence != null && convergence.convergenceMicros().length > 0) {
+      long p99 = TablePublication.Result.percentile(convergence.convergenceMicros(), 99);
+      goals.add(
+          new Goal(
+              "CRDT",
+              convergenceGoal,
+              format(
+                  "p99 %,.1f ms; %,d of %,d acknowledged increments lost; %d samples not"
+                      + " converged",
+                  p99 / 1e3,
+                  convergence.lost(),
+                  convergence.acknowledged(),
+                  convergence.unconverged()),
+              p99 <= MAX_CONVERGENCE_P99_MICROS
+                      && convergence.lost() == 0
+                      && convergence.unconverged() == 0
+                  ? Status.MET
+                  : Status.MISSED));
+    } else {
+      goals.add(notMeasured("CRDT", convergenceGoal));
+    }
     goals.add(notMeasured("control plane", "failover RTO p99 ≤ 5 s"));
     goals.add(
         notMeasured(

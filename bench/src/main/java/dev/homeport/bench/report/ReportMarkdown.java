@@ -1,6 +1,7 @@
 package dev.homeport.bench.report;
 
 import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.proxy.WrkResult;
@@ -33,24 +34,28 @@ public final class ReportMarkdown {
     proxy(md, report.proxy());
     resolution(md, report);
     crdt(md, report.crdt());
+    convergence(md, report.convergence());
     publication(md, report.publication());
     md.append("## Not measured here\n\n");
     md.append(
-        "Of issue 10, this runner does not measure yet: CRDT replication bandwidth per increment"
-            + " and convergence across three regions (the front-door's `CrdtBenchmark` prints"
-            + " both, see README), the failover RTO distribution over 20+ runs, and re-homing"
+        "Of issue 10, this runner does not measure yet: the failover RTO distribution over 20+"
+            + " runs, and re-homing"
             + " throughput with per-key unavailability (measured once by the operator's"
             + " `RehomingIT` and the e2e `RehomingScenarioIT`).\n");
     return md.toString();
   }
 
-  /** Whether the 1-minute load average when the run began exceeds half the cores. */
+  /** Whether the 1-minute load average when the run began or ended exceeds half the cores. */
   static boolean busy(BenchReport report) {
+    return load(report.loadBefore()) > report.machine().cores() / 2.0
+        || load(report.loadAfter()) > report.machine().cores() / 2.0;
+  }
+
+  private static double load(String averages) {
     try {
-      double load = Double.parseDouble(report.loadBefore().split(" ")[0]);
-      return load > report.machine().cores() / 2.0;
+      return Double.parseDouble(averages.split(" ")[0]);
     } catch (RuntimeException e) {
-      return false;
+      return 0;
     }
   }
 
@@ -69,12 +74,15 @@ public final class ReportMarkdown {
     if (busy(report)) {
       md.append(
           format(
-              "> **The machine was busy** (load average %s on %d cores when the run began): other"
+              "> **The machine was busy** (load average %s at the start, %s at the end, on %d"
+                  + " cores): other"
                   + " work shared the cores with the servers and the load generator, so these"
                   + " figures understate every case and their spread is wide. Ratios between"
                   + " cases measured minutes apart are not reliable either. Rerun on an idle"
                   + " machine for figures to quote.\n\n",
-              report.loadBefore().split(" ")[0], report.machine().cores()));
+              report.loadBefore().split(" ")[0],
+              report.loadAfter().split(" ")[0],
+              report.machine().cores()));
     }
   }
 
@@ -151,6 +159,20 @@ public final class ReportMarkdown {
               w.errors()));
     }
     md.append('\n');
+    ProxyOverhead.Case again = proxy.get("direct-again");
+    if (direct != null && again != null) {
+      double drift =
+          Math.abs(again.wrk().requestsPerSecond() - direct.wrk().requestsPerSecond())
+              / Math.max(direct.wrk().requestsPerSecond(), again.wrk().requestsPerSecond());
+      if (drift > 0.10) {
+        md.append(
+            format(
+                "> **Unstable machine:** the two direct runs, first and last, differ by %.0f%% in"
+                    + " requests/s: the capacity the cases got changed during the run, so the"
+                    + " ratios below compare unlike conditions.\n\n",
+                drift * 100));
+      }
+    }
     ratio(md, proxy, "frontdoor-local", "nginx");
     ratio(md, proxy, "frontdoor-local", "haproxy");
     ratio(md, proxy, "frontdoor-cross", "nginx");
@@ -315,6 +337,50 @@ public final class ReportMarkdown {
         format(
             "| %s | %,.0f | %.2f× | %.2f× |\n",
             path, rate, rate / crdt.redisPlain(), rate / crdt.redisPipelined()));
+  }
+
+  private static void convergence(StringBuilder md, CrdtConvergence.Result c) {
+    md.append("### Across three regions\n\n");
+    if (c == null) {
+      md.append("Not run.\n\n");
+      return;
+    }
+    md.append(
+        format(
+            "Three regions, each with its own `redis-server` and front-door process (server"
+                + " core), default `crdt` settings (replication every 50 ms). wrk increments 100"
+                + " counters through the first region's HTTP API (a warm-up run, then the measured"
+                + " one); once the regions agree, their totals are checked against the increments"
+                + " acknowledged in both runs. A region may hold up to one increment per"
+                + " connection more than that: requests in flight when wrk stopped are applied"
+                + " but not counted by wrk. Then %d single"
+                + " increments, entering each region in turn, are timed from their acknowledgement"
+                + " until both other regions' Redis hold them.\n\n",
+            c.convergenceMicros().length));
+    md.append("| figure | value |\n| --- | ---: |\n");
+    md.append(
+        row("increments acknowledged (wrk, 2xx, both runs)", format("%,d", c.acknowledged())));
+    md.append(row("lowest total any region holds", format("%,d", c.lowestTotal())));
+    md.append(row("lost", format("%,d", c.lost())));
+    md.append(
+        row(
+            "increments/s during the measured load",
+            format("%,.0f", c.load().requestsPerSecond())));
+    md.append(
+        row(
+            "replication bytes shipped per increment (to both peers)",
+            format("%.2f", c.bytesPerIncrement())));
+    long[] t = c.convergenceMicros();
+    md.append(
+        row(
+            "convergence p50 / p99 / max",
+            format(
+                "%.1f / %.1f / %.1f ms",
+                TablePublication.Result.percentile(t, 50) / 1e3,
+                TablePublication.Result.percentile(t, 99) / 1e3,
+                TablePublication.Result.percentile(t, 100) / 1e3)));
+    md.append(row("samples not converged within 30 s", Integer.toString(c.unconverged())));
+    md.append('\n');
   }
 
   private static void publication(StringBuilder md, TablePublication.Result publication) {

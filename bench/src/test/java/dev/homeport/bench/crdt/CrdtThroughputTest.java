@@ -35,6 +35,16 @@ class CrdtThroughputTest {
   }
 
   @Test
+  void sumsTheReplicationBytesOfEveryPeer() {
+    String metrics =
+        "# TYPE homeport_crdt_replication_bytes_total counter\n"
+            + "homeport_crdt_replication_bytes_total{peer=\"frankfurt\"} 1234.0\n"
+            + "homeport_crdt_replication_bytes_total{peer=\"singapore\"} 1.5E3\n"
+            + "homeport_crdt_replication_shipments_total{outcome=\"ok\",peer=\"frankfurt\"} 7.0\n";
+    assertThat(CrdtConvergence.sumOfBytes(metrics)).isEqualTo(2_734.0);
+  }
+
+  @Test
   void percentilesAreNearestRank() {
     long[] sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     assertThat(TablePublication.Result.percentile(sorted, 50)).isEqualTo(5);

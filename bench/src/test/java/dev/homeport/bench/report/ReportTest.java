@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homeport.bench.Machine;
 import dev.homeport.bench.controlplane.TablePublication;
+import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
 import dev.homeport.bench.proxy.ProxyOverhead;
 import dev.homeport.bench.proxy.WrkResult;
@@ -82,6 +83,17 @@ class ReportTest {
           800_000,
           List.of("redis-benchmark ..."));
 
+  private static final CrdtConvergence.Result CONVERGENCE =
+      new CrdtConvergence.Result(
+          wrk(50_000, 900, 3_000, 5_000),
+          50_000,
+          50_000,
+          0,
+          3.25,
+          new long[] {40_000, 60_000, 120_000},
+          0,
+          List.of());
+
   private static final TablePublication.Result PUBLICATION =
       new TablePublication.Result(
           4,
@@ -96,7 +108,7 @@ class ReportTest {
 
   @Test
   void judgesEveryGoal() {
-    List<BenchReport.Goal> goals = Goals.judge(PROXY, JMH, ZIPF, CRDT);
+    List<BenchReport.Goal> goals = Goals.judge(PROXY, JMH, ZIPF, CRDT, CONVERGENCE);
 
     assertThat(goals)
         .extracting(BenchReport.Goal::status)
@@ -108,7 +120,7 @@ class ReportTest {
             Status.MISSED, // 0.15 calls
             Status.MET, // 450 MiB peak
             Status.MISSED, // 300,000 increments/s
-            Status.NOT_MEASURED,
+            Status.MET, // p99 120 ms, none lost
             Status.NOT_MEASURED,
             Status.NOT_MEASURED);
     assertThat(goals.get(0).measured()).startsWith("0.90×");
@@ -117,7 +129,7 @@ class ReportTest {
 
   @Test
   void partsNotRunAreNotMeasured() {
-    assertThat(Goals.judge(null, List.of(), null, null))
+    assertThat(Goals.judge(null, List.of(), null, null, null))
         .extracting(BenchReport.Goal::status)
         .containsOnly(Status.NOT_MEASURED);
   }
@@ -135,7 +147,6 @@ class ReportTest {
 
     assertThat(md)
         .contains("## Machine", "| CPU | Test CPU |", "| cores | 2 |", "| kernel | 6.1.0 |")
-        .contains("**The machine was busy** (load average 3.50 on 2 cores")
         .contains("bench/run.sh")
         .contains(
             "| front-door <local> & co | 45,000 | 600 | 1,700 | 3,000 | 6,000 | +300 / +1,100 / +2,100 | 0 |")
@@ -150,8 +161,42 @@ class ReportTest {
         .contains("| front-door HTTP API | 20,000 | 0.25× | 0.03× |")
         .contains("| all three front-doors route by it | 1,500 | 9,000 | 9,000 | 9,000 |")
         .contains(
-            "| CRDT | convergence p99 ≤ 250 ms across three regions, 0 lost | not run | not measured |");
+            "| CRDT | convergence p99 ≤ 250 ms across three regions, 0 lost | p99 120.0 ms; 0 of"
+                + " 50,000")
+        .contains("| convergence p50 / p99 / max | 60.0 / 120.0 / 120.0 ms |")
+        .contains("| replication bytes shipped per increment (to both peers) | 3.25 |")
+        .contains("**The machine was busy** (load average 3.50 at the start, 3.50 at the end")
+        .doesNotContain("Unstable machine");
     assertThat(ReportMarkdown.render(report("0.20 0.10 0.00"))).doesNotContain("machine was busy");
+  }
+
+  @Test
+  void saysWhenTheTwoDirectRunsDisagree() {
+    List<ProxyOverhead.Case> cases = new java.util.ArrayList<>(PROXY.cases());
+    cases.add(
+        new ProxyOverhead.Case(
+            "direct-again", "direct, again", "wrk f", null, wrk(450_000, 300, 600, 900)));
+    BenchReport report = report("0.20 0.10 0.00");
+    BenchReport unstable =
+        new BenchReport(
+            report.started(),
+            report.seconds(),
+            report.machine(),
+            report.loadBefore(),
+            report.loadAfter(),
+            report.rerun(),
+            new ProxyOverhead.Result(PROXY.settings(), cases, PROXY.servers(), PROXY.versions()),
+            report.jmhCommand(),
+            report.jmh(),
+            report.zipfCommand(),
+            report.zipf(),
+            report.crdt(),
+            report.convergence(),
+            report.publication(),
+            report.goals());
+
+    assertThat(ReportMarkdown.render(unstable))
+        .contains("**Unstable machine:** the two direct runs, first and last, differ by 50%");
   }
 
   @Test
@@ -190,7 +235,8 @@ class ReportTest {
         "java ... ZipfRun",
         ZIPF,
         CRDT,
+        CONVERGENCE,
         PUBLICATION,
-        Goals.judge(PROXY, JMH, ZIPF, CRDT));
+        Goals.judge(PROXY, JMH, ZIPF, CRDT, CONVERGENCE));
   }
 }
