@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every Homeport benchmark and writes bench/target/report/benchmarks.{md,json} and proxy.svg.
 #
-#   bench/run.sh              # full run: about 10 minutes
+#   bench/run.sh              # full run: about 15 minutes
 #   bench/run.sh --quick      # short runs, to check the set-up (figures not to quote)
-#   bench/run.sh --help       # options (--skip proxy,jmh,zipf, --duration, --connections)
+#   bench/run.sh --help       # options (--skip, --duration, --connections)
 #
 # Needs: Java 17+, Maven, redis-server, nginx, haproxy, wrk, taskset (util-linux) and two cores
 # (servers are pinned to core 0, wrk to core 1). On Debian:
