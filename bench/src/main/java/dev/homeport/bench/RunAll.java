@@ -1,5 +1,6 @@
 package dev.homeport.bench;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -53,6 +54,13 @@ public final class RunAll implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunAll.class);
 
+  /** The JSON report's mapper; computed figures it carries (requestsPerSecond …) are not read. */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -78,6 +86,14 @@ public final class RunAll implements Callable<Integer> {
   int connections;
 
   @Option(
+      names = "--from-json",
+      paramLabel = "FILE",
+      description =
+          "Run nothing: render the report again from an earlier run's benchmarks.json (goals"
+              + " judged again).")
+  Path fromJson;
+
+  @Option(
       names = "--out",
       description = "Report folder (default: bench/target/report under the checkout).")
   Path out;
@@ -91,6 +107,34 @@ public final class RunAll implements Callable<Integer> {
     Path root = ProjectPaths.root();
     Path report = out != null ? out : root.resolve("bench/target/report");
     Files.createDirectories(report);
+    if (fromJson != null) {
+      // Only the rendering: the figures of an earlier run, the goals judged again.
+      BenchReport earlier = JSON.readValue(fromJson.toFile(), BenchReport.class);
+      write(
+          report,
+          new BenchReport(
+              earlier.started(),
+              earlier.seconds(),
+              earlier.machine(),
+              earlier.loadBefore(),
+              earlier.loadAfter(),
+              earlier.rerun(),
+              earlier.proxy(),
+              earlier.jmhCommand(),
+              earlier.jmh(),
+              earlier.zipfCommand(),
+              earlier.zipf(),
+              earlier.crdt(),
+              earlier.convergence(),
+              earlier.publication(),
+              Goals.judge(
+                  earlier.proxy(),
+                  earlier.jmh(),
+                  earlier.zipf(),
+                  earlier.crdt(),
+                  earlier.convergence())));
+      return 0;
+    }
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     long t0 = System.nanoTime();
     Machine machine = Machine.current();
@@ -190,22 +234,26 @@ public final class RunAll implements Callable<Integer> {
             convergence,
             publication,
             Goals.judge(proxy, jmh, zipf, crdt, convergence));
-    ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    write(report, result);
+    return 0;
+  }
+
+  /** Writes benchmarks.json, benchmarks.md and the chart, and prints the Markdown. */
+  private static void write(Path report, BenchReport result) throws Exception {
     Files.writeString(
         report.resolve("benchmarks.json"),
-        json.writeValueAsString(result) + "\n",
+        JSON.writeValueAsString(result) + "\n",
         StandardCharsets.UTF_8);
-    Files.writeString(
-        report.resolve("benchmarks.md"), ReportMarkdown.render(result), StandardCharsets.UTF_8);
-    if (proxy != null) {
+    String markdown = ReportMarkdown.render(result);
+    Files.writeString(report.resolve("benchmarks.md"), markdown, StandardCharsets.UTF_8);
+    if (result.proxy() != null) {
       Files.writeString(
           report.resolve(ReportMarkdown.CHART),
-          ProxyChart.svg(proxy.cases()),
+          ProxyChart.svg(result.proxy().cases()),
           StandardCharsets.UTF_8);
     }
-    System.out.println(ReportMarkdown.render(result));
+    System.out.println(markdown);
     log.info("Report: {}", report.resolve("benchmarks.md"));
-    return 0;
   }
 
   private static List<JmhFigure> jmh(Path report, int warmupIterations, int iterations)

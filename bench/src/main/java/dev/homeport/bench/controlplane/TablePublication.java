@@ -65,46 +65,53 @@ public final class TablePublication {
   }
 
   public Result run(Path frontDoorJar) throws Exception {
-    Map<String, RegionLink> links = new LinkedHashMap<>();
     try (ThreeRegions regions = new ThreeRegions(workDir, frontDoorJar, serverCore)) {
-      for (String region : ThreeRegions.REGIONS) {
-        links.put(
-            region,
-            RegionLink.open(region, regions.redis(region).uri(), false, Duration.ofSeconds(2)));
+      // Closed before the regions' Redis go, so that no link tries to reconnect to them.
+      Map<String, RegionLink> links = new LinkedHashMap<>();
+      try {
+        return publish(regions, links);
+      } finally {
+        links.values().forEach(RegionLink::close);
       }
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      long[] acknowledged = new long[publications];
-      long[] adopted = new long[publications];
-      log.info(
-          "Publishing {} routing tables to {} regions after {} not timed",
-          publications,
-          ThreeRegions.REGIONS.size(),
-          WARMUP);
-      long epoch = 1;
-      for (int i = -WARMUP; i < publications; i++) {
-        epoch++;
-        RoutingTable table = regions.table(epoch);
-        long start = System.nanoTime();
-        CompletableFuture<?>[] writes =
-            links.values().stream()
-                .map(link -> link.publish(table).toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(writes).join();
-        long acknowledgedAt = System.nanoTime();
-        for (String region : ThreeRegions.REGIONS) {
-          awaitEpoch(http, regions.adminUrl(region), epoch, region);
-        }
-        if (i >= 0) {
-          acknowledged[i] = (acknowledgedAt - start) / 1_000;
-          adopted[i] = (System.nanoTime() - start) / 1_000;
-        }
-      }
-      Arrays.sort(acknowledged);
-      Arrays.sort(adopted);
-      return new Result(publications, acknowledged, adopted, List.copyOf(regions.commands()));
-    } finally {
-      links.values().forEach(RegionLink::close);
     }
+  }
+
+  private Result publish(ThreeRegions regions, Map<String, RegionLink> links) throws Exception {
+    for (String region : ThreeRegions.REGIONS) {
+      links.put(
+          region,
+          RegionLink.open(region, regions.redis(region).uri(), false, Duration.ofSeconds(2)));
+    }
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    long[] acknowledged = new long[publications];
+    long[] adopted = new long[publications];
+    log.info(
+        "Publishing {} routing tables to {} regions after {} not timed",
+        publications,
+        ThreeRegions.REGIONS.size(),
+        WARMUP);
+    long epoch = 1;
+    for (int i = -WARMUP; i < publications; i++) {
+      epoch++;
+      RoutingTable table = regions.table(epoch);
+      long start = System.nanoTime();
+      CompletableFuture<?>[] writes =
+          links.values().stream()
+              .map(link -> link.publish(table).toCompletableFuture())
+              .toArray(CompletableFuture[]::new);
+      CompletableFuture.allOf(writes).join();
+      long acknowledgedAt = System.nanoTime();
+      for (String region : ThreeRegions.REGIONS) {
+        awaitEpoch(http, regions.adminUrl(region), epoch, region);
+      }
+      if (i >= 0) {
+        acknowledged[i] = (acknowledgedAt - start) / 1_000;
+        adopted[i] = (System.nanoTime() - start) / 1_000;
+      }
+    }
+    Arrays.sort(acknowledged);
+    Arrays.sort(adopted);
+    return new Result(publications, acknowledged, adopted, List.copyOf(regions.commands()));
   }
 
   /** Polls a front-door's /healthz until it routes by {@code epoch}, at most ten seconds. */

@@ -65,6 +65,8 @@ public record BenchReport(
   public enum Status {
     MET,
     MISSED,
+    /** Measured, but on a machine whose capacity changed meanwhile: neither met nor missed. */
+    INCONCLUSIVE,
     NOT_MEASURED
   }
 }

@@ -99,6 +99,7 @@ public final class ReportMarkdown {
               switch (goal.status()) {
                 case MET -> "met";
                 case MISSED -> "**missed**";
+                case INCONCLUSIVE -> "inconclusive (unstable machine)";
                 case NOT_MEASURED -> "not measured";
               }));
     }
@@ -159,19 +160,14 @@ public final class ReportMarkdown {
               w.errors()));
     }
     md.append('\n');
-    ProxyOverhead.Case again = proxy.get("direct-again");
-    if (direct != null && again != null) {
-      double drift =
-          Math.abs(again.wrk().requestsPerSecond() - direct.wrk().requestsPerSecond())
-              / Math.max(direct.wrk().requestsPerSecond(), again.wrk().requestsPerSecond());
-      if (drift > 0.10) {
-        md.append(
-            format(
-                "> **Unstable machine:** the two direct runs, first and last, differ by %.0f%% in"
-                    + " requests/s: the capacity the cases got changed during the run, so the"
-                    + " ratios below compare unlike conditions.\n\n",
-                drift * 100));
-      }
+    if (Goals.unstable(proxy)) {
+      md.append(
+          format(
+              "> **Unstable machine:** the two direct runs, first and last, differ by %.0f%% in"
+                  + " requests/s: the capacity the cases got changed during the run, so the"
+                  + " ratios below compare unlike conditions and the proxy goals are not"
+                  + " judged.\n\n",
+              Goals.drift(proxy) * 100));
     }
     ratio(md, proxy, "frontdoor-local", "nginx");
     ratio(md, proxy, "frontdoor-local", "haproxy");

@@ -197,6 +197,9 @@ class ReportTest {
 
     assertThat(ReportMarkdown.render(unstable))
         .contains("**Unstable machine:** the two direct runs, first and last, differ by 50%");
+    assertThat(Goals.judge(unstable.proxy(), JMH, ZIPF, CRDT, CONVERGENCE).subList(0, 2))
+        .extracting(BenchReport.Goal::status)
+        .containsOnly(Status.INCONCLUSIVE);
   }
 
   @Test
