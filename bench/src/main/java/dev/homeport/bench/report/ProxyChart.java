@@ -148,8 +148,9 @@ public final class ProxyChart {
             left, TOP, left, bottom));
     if (values.size() > 1) {
       for (int v = 0; v < values.size(); v++) {
-        int lx = left + PLOT_WIDTH - 70;
-        int ly = TOP + v * 18;
+        // In a row between the title and the plot, clear of the bars.
+        int lx = left + v * 70;
+        int ly = 38;
         svg.append(
             format(
                 "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
