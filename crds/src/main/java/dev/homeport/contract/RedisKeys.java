@@ -34,6 +34,15 @@ public final class RedisKeys {
   /** Pub/sub channel announcing a changed entry in {@link #BUCKETS}; the message is the bucket. */
   public static final String BUCKETS_CHANNEL = PREFIX + "buckets:changed";
 
+  /**
+   * The operator's mark that this Redis holds the directory and bucket entries of every move: set
+   * once the region's entries are known whole (a new topology, a region that joined, a directory
+   * copied back), so a Redis that answers without it has lost them (it came back empty, or was
+   * flushed). {@code held <token>}, or {@code restoring <token>} while they are being copied back.
+   * Read and written only by the operator; its name is outside the {@link #directory} key space.
+   */
+  public static final String DIRECTORY_MARKER = PREFIX + "directory-marker";
+
   /** Pub/sub channel announcing a {@link DirectoryBarrier}; the message is its id. */
   public static final String BARRIER_CHANNEL = PREFIX + "barrier:requested";
 

@@ -49,6 +49,7 @@ public final class RegionLink implements AutoCloseable {
   private static final String WRITE_BUCKETS = read("write-buckets.lua");
   private static final String COPY_DIRECTORY = read("copy-directory.lua");
   private static final String COPY_BUCKETS = read("copy-buckets.lua");
+  private static final String REPLACE_MARKER = read("replace-marker.lua");
 
   /** Directory keys read per SCAN round trip. */
   private static final int SCAN_PAGE = 1000;
@@ -213,6 +214,29 @@ public final class RegionLink implements AutoCloseable {
     }
     return redis.eval(
         COPY_BUCKETS, ScriptOutputType.INTEGER, new String[] {RedisKeys.BUCKETS}, args);
+  }
+
+  /**
+   * The directory marker ({@link RedisKeys#DIRECTORY_MARKER}) the region's Redis holds; null when
+   * it holds none.
+   */
+  public CompletionStage<String> directoryMarker() {
+    return redis.get(RedisKeys.DIRECTORY_MARKER);
+  }
+
+  /**
+   * Sets the directory marker to {@code value} only where Redis still holds {@code expected} (null:
+   * no marker); completes with whether it did.
+   */
+  public CompletionStage<Boolean> replaceDirectoryMarker(String expected, String value) {
+    return redis
+        .<Long>eval(
+            REPLACE_MARKER,
+            ScriptOutputType.INTEGER,
+            new String[] {RedisKeys.DIRECTORY_MARKER},
+            expected == null ? "" : expected,
+            value)
+        .thenApply(replaced -> replaced == 1L);
   }
 
   /** The directory entries of {@code keys}; a key without an override maps to null. */

@@ -405,7 +405,9 @@ final class RegionLifecycle {
               + snapshot.failed());
     }
     ControlData.Copied copied;
+    String marker;
     try {
+      marker = DirectoryGuard.beginCopy(link, IO_TIMEOUT);
       copied = ControlData.copySettled(link, snapshot, IO_TIMEOUT);
     } catch (IllegalStateException e) {
       return problem(
@@ -423,6 +425,11 @@ final class RegionLifecycle {
     }
     if (moving != null) {
       return problem(link, waitingFor(region, moving));
+    }
+    try {
+      DirectoryGuard.completeCopy(link, marker, IO_TIMEOUT);
+    } catch (IllegalStateException e) {
+      return problem(link, "its Redis (" + field + ".redis) " + e.getMessage());
     }
     return new Joined(link.url(), null, copied.keys(), copied.buckets(), snapshot.answered());
   }
@@ -463,15 +470,24 @@ final class RegionLifecycle {
 
   /** The first HomeAssignment not finished (it may be moving keys), as namespace/name; or null. */
   private String moving() {
-    List<RegionRemovals.Move> moves = unfinished();
+    return moving(client);
+  }
+
+  /** The first HomeAssignment not finished (it may be moving keys), as namespace/name; or null. */
+  static String moving(KubernetesClient client) {
+    List<RegionRemovals.Move> moves = unfinished(client);
     return moves.isEmpty() ? null : moves.get(0).ref();
+  }
+
+  private List<RegionRemovals.Move> unfinished() {
+    return unfinished(client);
   }
 
   /**
    * Every HomeAssignment that has not finished, read from the API server (not a cache): one that
    * has not even started may already have read the topology.
    */
-  private List<RegionRemovals.Move> unfinished() {
+  private static List<RegionRemovals.Move> unfinished(KubernetesClient client) {
     List<RegionRemovals.Move> moves = new ArrayList<>();
     for (HomeAssignment assignment :
         client.resources(HomeAssignment.class).inAnyNamespace().list().getItems()) {

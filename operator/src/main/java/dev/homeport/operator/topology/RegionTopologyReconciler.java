@@ -139,6 +139,13 @@ public final class RegionTopologyReconciler
     String layoutProblem;
 
     RegionLifecycle lifecycle;
+
+    /** Whether each routed region's Redis holds the directory; copies it back where lost. */
+    DirectoryGuard directory;
+
+    /** Regions whose lease is withheld until their Redis holds the directory again, with why. */
+    Map<String, String> directoryWithheld = Map.of();
+
     List<RegionLifecycle.Notice> notices = List.of();
     Set<String> warned = Set.of();
     Set<String> leaseHolders = Set.of();
@@ -153,6 +160,8 @@ public final class RegionTopologyReconciler
   private final Counter transitions;
   private final Counter failovers;
   private final Counter refusals;
+  private final Counter directoryLosses;
+  private final Counter directoryRestores;
   private final DrillMetrics drillMetrics;
   private final SyntheticProbe synthetic = new SyntheticProbe();
   private final ReplicationWatermark watermark = new ReplicationWatermark();
@@ -200,6 +209,15 @@ public final class RegionTopologyReconciler
         Counter.builder("homeport.operator.failover.refusals")
             .description("Failovers or failbacks refused by a safety rule or waiting for approval")
             .register(registry);
+    this.directoryLosses =
+        Counter.builder("homeport.operator.directory.losses")
+            .description(
+                "Regions whose Redis was found without the directory of moved keys and buckets")
+            .register(registry);
+    this.directoryRestores =
+        Counter.builder("homeport.operator.directory.restores")
+            .description("Regions whose Redis had the directory copied back from the other regions")
+            .register(registry);
   }
 
   @Override
@@ -211,6 +229,7 @@ public final class RegionTopologyReconciler
     Runtime runtime = runtimes.computeIfAbsent(name, n -> new Runtime());
     if (runtime.lifecycle == null) {
       runtime.lifecycle = new RegionLifecycle(client, prober, regionIo);
+      runtime.directory = new DirectoryGuard(client, regionIo);
       RegionTopologyStatus recorded = topology.getStatus();
       runtime.accepted = recorded == null ? null : recorded.getAcceptedRegions();
       runtime.layout = recorded == null ? null : recorded.getBucketLayout();
@@ -317,6 +336,7 @@ public final class RegionTopologyReconciler
 
     renewLeases(runtime, policy, now);
     Map<String, Probe> probes = probe(spec, membership, policy, runtime, configErrors);
+    guardDirectories(topology, runtime, membership, policy, probes, now);
     Map<String, Instant> leaseWrites;
     synchronized (runtime) {
       probes.forEach(
@@ -479,6 +499,7 @@ public final class RegionTopologyReconciler
       synchronized (runtime) {
         Instant last = runtime.leaseWrites.get(region);
         if (runtime.renewalsInDoubt.contains(region)
+            || !runtime.directory.holds(region)
             || runtime.publishedEpoch.getOrDefault(region, -1L)
                 < runtime.grantedAt.getOrDefault(region, -1L)
             || (last != null && Duration.between(last, now).compareTo(every) < 0)) {
@@ -498,6 +519,78 @@ public final class RegionTopologyReconciler
                   }));
     }
     awaitBriefly(writes, every);
+  }
+
+  /**
+   * Finds the routed regions whose Redis lost the directory of moved keys and buckets and has it
+   * copied back ({@link DirectoryGuard}). Until it is back such a region gets no lease renewal and
+   * its probe counts as failed, with why: it does not fail back, and an Active region is failed
+   * over to its peer like any failing one if the copy takes longer than 2 × failureThreshold
+   * probes. Writes meanwhile: its front-door keeps the lease it was last given until that runs out
+   * (at most leaseDuration, counted on its own clock, after the last renewal), and until then it
+   * may still take a write for a moved key it now resolves to itself; once the lease runs out it
+   * refuses every home write (503 + Retry-After), and other regions' front-doors proxy its keys to
+   * it, where they are refused too, until it is failed over (its peer serves them) or its directory
+   * is back and renewals resume. A lost directory is found at the first reconcile after Redis
+   * answers without it, and the copy starts at once, so that window is short.
+   */
+  private void guardDirectories(
+      RegionTopology topology,
+      Runtime runtime,
+      Membership membership,
+      Policy policy,
+      Map<String, Probe> probes,
+      Instant now) {
+    String name = topology.getMetadata().getName();
+    DirectoryGuard.Check check =
+        runtime.directory.check(
+            membership.acceptedNames(), runtime.links, probeTimeout(policy), now);
+    for (String region : check.marked()) {
+      log.info(
+          "RegionTopology {}: the Redis of region {} is marked as holding the directory of moved"
+              + " keys and buckets",
+          name,
+          region);
+    }
+    for (DirectoryGuard.Lost lost : check.lost()) {
+      directoryLosses.increment();
+      log.warn("RegionTopology {}: {}", name, lost.message());
+      event(topology, "DirectoryLost", lost.message(), "Warning");
+      // The routing table goes out to it again, and its lease waits for that as for a new holder.
+      synchronized (runtime) {
+        runtime.publishedEpoch.remove(lost.region());
+        runtime.grantedAt.put(lost.region(), runtime.state.epoch());
+      }
+    }
+    for (DirectoryGuard.Restored restored : check.restored()) {
+      directoryRestores.increment();
+      log.warn("RegionTopology {}: {}", name, restored.message());
+      event(topology, "DirectoryRestored", restored.message(), "Normal");
+    }
+    if (!check.withheld().equals(runtime.directoryWithheld)) {
+      check
+          .withheld()
+          .forEach(
+              (region, why) -> {
+                if (!why.equals(runtime.directoryWithheld.get(region))) {
+                  log.info("RegionTopology {}: region {}: {}", name, region, why);
+                }
+              });
+    }
+    runtime.directoryWithheld = check.withheld();
+    check
+        .withheld()
+        .forEach(
+            (region, why) -> {
+              if (probes.containsKey(region)) {
+                Probe probe = probes.get(region);
+                probes.put(
+                    region, new Probe(false, probe.healthy() ? why : probe.detail() + "; " + why));
+              }
+            });
+    // Regions found holding the directory only now (the operator's first reconcile, a copy just
+    // finished) get the renewal they were refused at the start of this pass.
+    renewLeases(runtime, policy, now);
   }
 
   /**
@@ -682,6 +775,10 @@ public final class RegionTopologyReconciler
     for (RegionStatus region : regionStatuses) {
       region.setHomedBuckets(homed == null ? null : homed.getOrDefault(region.getName(), 0));
       region.setRemovalPending(membership.isLeaving(region.getName()) ? Boolean.TRUE : null);
+      String withheld = runtime.directoryWithheld.get(region.getName());
+      if (withheld != null) {
+        region.setMessage(withheld);
+      }
     }
     status.setRegions(regionStatuses);
     status.setSummary(StatusMapper.summary(runtime.state));
@@ -919,6 +1016,7 @@ public final class RegionTopologyReconciler
   /** Stops routing, leasing and probing a region that left. */
   private void forget(Runtime runtime, String region) {
     closeLink(runtime, region);
+    runtime.directory.forget(region);
     synchronized (runtime) {
       runtime.leaseWrites.remove(region);
       runtime.grantedAt.remove(region);

@@ -123,6 +123,12 @@ final class StandInRegion implements AutoCloseable {
     redis.kill();
   }
 
+  /** The region comes back after {@link #kill()}: its Redis restarts empty (no persistence). */
+  void revive() {
+    redis.restart();
+    healthy = true;
+  }
+
   RoutingTable table() {
     String json = connection.sync().get(RedisKeys.ROUTING_TABLE);
     return json == null ? null : ContractJson.read(json, RoutingTable.class);
