@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Homeport's tests and local system need and a fresh machine may lack:
-#   - redis-server, from the Debian package (the tests start throwaway instances of it);
+#   - redis-server, from the Debian package (the tests start throwaway instances of it), and curl,
+#     which the runbooks' commands use (the end-to-end tests run them);
 #   - kube-apiserver, etcd and kubectl at pinned versions, built from their Go modules and cached
 #     outside the repository (e2e/bin/kube-binaries.sh);
 #   - toxiproxy-server at a pinned version, the fault injector the tests put on cross-region links,
@@ -20,10 +21,12 @@ need() {
 need java "install a Java 17 JDK"
 need mvn "install Apache Maven 3.8 or newer"
 
-# Debian packages: redis-server for every region, faketime for the clock-skew scenario.
+# Debian packages: redis-server for every region (redis-cli comes with it), faketime for the
+# clock-skew scenario, curl for the runbooks.
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=(faketime)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
