@@ -44,6 +44,7 @@ import java.util.concurrent.CompletionStage;
 public final class RegionLink implements AutoCloseable {
 
   private static final String PUBLISH_TABLE = read("publish-table.lua");
+  private static final String RENEW_LEASE = read("renew-lease.lua");
   private static final String WRITE_DIRECTORY = read("write-directory.lua");
   private static final String BARRIER_MISSING = read("barrier-missing.lua");
   private static final String WRITE_BUCKETS = read("write-buckets.lua");
@@ -122,11 +123,19 @@ public final class RegionLink implements AutoCloseable {
     return redis.ping();
   }
 
-  /** Writes the region's lease: a new renewal number, valid for {@code duration}. */
-  public CompletionStage<String> renewLease(long renewal, Duration duration, Instant now) {
-    return redis.set(
-        RedisKeys.lease(region),
-        ContractJson.write(new Lease(region, renewal, duration.toMillis(), now.toString())));
+  /**
+   * Writes the region's lease, a new renewal number valid for {@code duration}, in the same step as
+   * it checks that this Redis still holds the directory marker: a Redis that lost its data since
+   * the marker was last read gets no lease. Completes with whether the lease was written.
+   */
+  public CompletionStage<Boolean> renewLease(long renewal, Duration duration, Instant now) {
+    return redis
+        .<Long>eval(
+            RENEW_LEASE,
+            ScriptOutputType.INTEGER,
+            new String[] {RedisKeys.lease(region), RedisKeys.DIRECTORY_MARKER},
+            ContractJson.write(new Lease(region, renewal, duration.toMillis(), now.toString())))
+        .thenApply(written -> written != null && written == 1L);
   }
 
   /** Publishes {@code table} unless Redis holds a newer one; completes with the epoch it holds. */

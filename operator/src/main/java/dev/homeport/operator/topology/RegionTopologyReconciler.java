@@ -510,6 +510,17 @@ public final class RegionTopologyReconciler
       writes.add(
           link.renewLease(written.toEpochMilli(), policy.leaseDuration(), written)
               .toCompletableFuture()
+              .thenApply(
+                  renewed -> {
+                    if (!renewed) {
+                      // Its Redis lost the directory marker since the last check: no lease was
+                      // written; the next check finds the loss and has the directory copied back.
+                      synchronized (runtime) {
+                        runtime.renewalsInDoubt.add(region);
+                      }
+                    }
+                    return renewed;
+                  })
               .exceptionally(
                   e -> {
                     synchronized (runtime) {
