@@ -24,11 +24,11 @@ import dev.homeport.e2e.runbook.RunbookRunner;
 import dev.homeport.e2e.runbook.StandIn;
 import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.ProjectPaths;
+import dev.homeport.testkit.ToolCache;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +37,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -111,7 +110,7 @@ class RunbookIT extends LocalSystemScenario {
                 .withLeaderElection(NAMESPACE)
                 .withSpareRegion(NEW_REGION));
     try {
-      Path helm = helm();
+      Path helm = ToolCache.helm();
       installCharts(system, helm);
       Path root = ProjectPaths.root();
       runner =
@@ -716,36 +715,5 @@ class RunbookIT extends LocalSystemScenario {
       CommandResult applied = system.kubectl("apply", "-n", NAMESPACE, "-f", manifest.toString());
       assertThat(applied.succeeded()).as(applied.toString()).isTrue();
     }
-  }
-
-  /**
-   * HOMEPORT_HELM, else the binary e2e/bin/helm.sh caches at the version the build pins, else helm
-   * on PATH (as the chart's tests find it).
-   */
-  private static Path helm() {
-    String configured = System.getenv("HOMEPORT_HELM");
-    if (configured != null && !configured.isBlank()) {
-      return Paths.get(configured);
-    }
-    String version = System.getProperty("homeport.helm.version", "3.22.0");
-    String cacheHome = System.getenv("XDG_CACHE_HOME");
-    Path cache =
-        cacheHome == null || cacheHome.isBlank()
-            ? Paths.get(System.getProperty("user.home"), ".cache")
-            : Paths.get(cacheHome);
-    Path cached = cache.resolve("homeport/bin/helm-" + version);
-    if (Files.isExecutable(cached)) {
-      return cached;
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "helm");
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "No helm at "
-            + cached
-            + " nor on PATH: run e2e/bin/helm.sh (or bash e2e/bin/setup.sh), or set HOMEPORT_HELM");
   }
 }

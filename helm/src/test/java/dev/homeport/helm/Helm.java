@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.ProjectPaths;
-import java.io.File;
+import dev.homeport.testkit.ToolCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,35 +28,9 @@ final class Helm {
     return chart().resolve("examples/" + region + ".yaml");
   }
 
-  /**
-   * HOMEPORT_HELM, else the binary e2e/bin/helm.sh caches at the version the build pins, else helm
-   * on PATH.
-   */
+  /** The pinned helm ({@link ToolCache#helm()}). */
   static Path binary() {
-    String configured = System.getenv("HOMEPORT_HELM");
-    if (configured != null && !configured.isBlank()) {
-      return Paths.get(configured);
-    }
-    String version = System.getProperty("homeport.helm.version", "3.22.0");
-    String cacheHome = System.getenv("XDG_CACHE_HOME");
-    Path cache =
-        cacheHome == null || cacheHome.isBlank()
-            ? Paths.get(System.getProperty("user.home"), ".cache")
-            : Paths.get(cacheHome);
-    Path cached = cache.resolve("homeport/bin/helm-" + version);
-    if (Files.isExecutable(cached)) {
-      return cached;
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "helm");
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "No helm at "
-            + cached
-            + " nor on PATH: run e2e/bin/helm.sh (or bash e2e/bin/setup.sh), or set HOMEPORT_HELM");
+    return ToolCache.helm();
   }
 
   static CommandResult run(List<String> args) {

@@ -283,12 +283,7 @@ public final class ToxiproxyServer implements AutoCloseable {
 
   /** Where {@code e2e/bin/toxiproxy.sh} puts a version. */
   static Path cachedBinary(String version) {
-    String cacheHome = System.getenv("XDG_CACHE_HOME");
-    Path cache =
-        cacheHome == null || cacheHome.isBlank()
-            ? Paths.get(System.getProperty("user.home"), ".cache")
-            : Paths.get(cacheHome);
-    return cache.resolve("homeport").resolve("bin").resolve("toxiproxy-server-" + version);
+    return ToolCache.binary("toxiproxy-server-" + version);
   }
 
   /** The module's {@code target/} when a test runs in Maven, else the temp folder. */
