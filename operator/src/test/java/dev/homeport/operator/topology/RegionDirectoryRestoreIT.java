@@ -289,55 +289,7 @@ class RegionDirectoryRestoreIT {
   // ---- helpers --------------------------------------------------------------------------------
 
   private void apply() {
-    StringBuilder yaml =
-        new StringBuilder(
-            """
-            apiVersion: homeport.dev/v1alpha1
-            kind: RegionTopology
-            metadata:
-              name: %s
-            spec:
-              regions:
-            """
-                .formatted(NAME));
-    Map<String, String> residency = Map.of("mumbai", "in", "frankfurt", "eu", "singapore", "sg");
-    Map<String, String> accepts =
-        Map.of("mumbai", "[sg]", "frankfurt", "[sg]", "singapore", "[in, eu]");
-    Map<String, String> peers =
-        Map.of(
-            "mumbai",
-            "[singapore]",
-            "frankfurt",
-            "[singapore]",
-            "singapore",
-            "[mumbai, frankfurt]");
-    for (String region : REGIONS) {
-      StandInRegion standIn = regions.get(region);
-      yaml.append(
-          """
-              - name: %s
-                residency: %s
-                acceptsResidency: %s
-                frontDoor:
-                  url: %s
-                  adminUrl: %s
-                redis:
-                  url: %s
-                replicationProbe: %s
-                failoverPeers: %s
-                capacityWeight: %d
-          """
-              .formatted(
-                  region,
-                  residency.get(region),
-                  accepts.get(region),
-                  standIn.url(),
-                  standIn.adminUrl(),
-                  standIn.redis.uri(),
-                  standIn.replicationProbe(),
-                  peers.get(region),
-                  region.equals("singapore") ? 150 : 100));
-    }
+    StringBuilder yaml = StandInRegion.topologyYaml(NAME, regions, 150);
     yaml.append(
         """
           placement:

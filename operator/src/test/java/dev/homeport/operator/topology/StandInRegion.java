@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,6 +83,66 @@ final class StandInRegion implements AutoCloseable {
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   private volatile boolean healthy = true;
+
+  /**
+   * The {@code spec.regions} entries of the three-region test topology (mumbai and frankfurt fail
+   * over to singapore, singapore to either), addressed at {@code standIns}, starting with the
+   * header of a RegionTopology named {@code name}; {@code singaporeCapacity} is singapore's
+   * capacityWeight, the others' is 100.
+   */
+  static StringBuilder topologyYaml(
+      String name, Map<String, StandInRegion> standIns, int singaporeCapacity) {
+    StringBuilder yaml =
+        new StringBuilder(
+            """
+            apiVersion: homeport.dev/v1alpha1
+            kind: RegionTopology
+            metadata:
+              name: %s
+            spec:
+              regions:
+            """
+                .formatted(name));
+    Map<String, String> residency = Map.of("mumbai", "in", "frankfurt", "eu", "singapore", "sg");
+    Map<String, String> accepts =
+        Map.of("mumbai", "[sg]", "frankfurt", "[sg]", "singapore", "[in, eu]");
+    Map<String, String> peers =
+        Map.of(
+            "mumbai",
+            "[singapore]",
+            "frankfurt",
+            "[singapore]",
+            "singapore",
+            "[mumbai, frankfurt]");
+    for (String region : List.of("mumbai", "frankfurt", "singapore")) {
+      StandInRegion standIn = standIns.get(region);
+      yaml.append(
+          """
+              - name: %s
+                residency: %s
+                acceptsResidency: %s
+                frontDoor:
+                  url: %s
+                  adminUrl: %s
+                redis:
+                  url: %s
+                replicationProbe: %s
+                failoverPeers: %s
+                capacityWeight: %d
+          """
+              .formatted(
+                  region,
+                  residency.get(region),
+                  accepts.get(region),
+                  standIn.url(),
+                  standIn.adminUrl(),
+                  standIn.redis.uri(),
+                  standIn.replicationProbe(),
+                  peers.get(region),
+                  region.equals("singapore") ? singaporeCapacity : 100));
+    }
+    return yaml;
+  }
 
   StandInRegion(String name) throws IOException {
     this.name = name;
