@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.homeport.contract.Durations;
 import dev.homeport.crds.v1alpha1.RegionTopology;
 import dev.homeport.crds.v1alpha1.status.DrillRecord;
+import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.crds.v1alpha1.status.RegionStatus;
 import dev.homeport.e2e.history.CheckResult;
 import dev.homeport.e2e.history.ClientOp;
@@ -21,10 +22,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -327,7 +331,10 @@ class DrillScenarioIT extends LocalSystemScenario {
   }
 
   private Optional<DrillRecord> drill(String id) {
-    RegionTopology topology = system.topology();
+    return drill(system.topology(), id);
+  }
+
+  private static Optional<DrillRecord> drill(RegionTopology topology, String id) {
     if (topology.getStatus() == null || topology.getStatus().getDrills() == null) {
       return Optional.empty();
     }
@@ -372,31 +379,27 @@ class DrillScenarioIT extends LocalSystemScenario {
     private final String region;
     private final String id;
     private final List<long[]> samples = new CopyOnWriteArrayList<>(); // {nanos, fenced 0|1}
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
+    private final ScheduledExecutorService sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "phase-watch");
+              thread.setDaemon(true);
+              return thread;
+            });
     private volatile long requested = -1;
 
     PhaseWatch(String region, String id) {
       this.region = region;
       this.id = id;
-      this.thread = new Thread(this::run, "phase-watch-" + region);
-      thread.setDaemon(true);
-      thread.start();
+      sampler.scheduleWithFixedDelay(this::sample, 0, 50, TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
-      while (!stop.get()) {
-        long now = System.nanoTime();
-        try {
-          samples.add(new long[] {now, fenced() ? 1 : 0});
-        } catch (RuntimeException e) {
-          // A failed read leaves a gap; the windows are built from the reads that worked.
-        }
-        try {
-          Thread.sleep(50); // the polling period, not a wait for a condition
-        } catch (InterruptedException e) {
-          return;
-        }
+    private void sample() {
+      long now = System.nanoTime();
+      try {
+        samples.add(new long[] {now, fenced() ? 1 : 0});
+      } catch (RuntimeException e) {
+        // A failed read leaves a gap; the windows are built from the reads that worked.
       }
     }
 
@@ -405,18 +408,19 @@ class DrillScenarioIT extends LocalSystemScenario {
       if (topology.getStatus() == null) {
         return false;
       }
-      boolean regionFenced =
+      RegionPhase phase =
           topology.getStatus().getRegions().stream()
               .filter(r -> region.equals(r.getName()))
               .map(RegionStatus::getPhase)
-              .anyMatch(p -> p != null && p.toString().equals("Fenced"));
+              .filter(Objects::nonNull)
+              .findFirst()
+              .orElse(null);
       boolean failingBack =
-          topology.getStatus().getRegions().stream()
-                  .filter(r -> region.equals(r.getName()))
-                  .map(RegionStatus::getPhase)
-                  .anyMatch(p -> p != null && p.toString().equals("Recovering"))
-              || drill(id).map(d -> !ended(d) && "FailingBack".equals(phase(d))).orElse(false);
-      return regionFenced || failingBack;
+          phase == RegionPhase.Recovering
+              || drill(topology, id)
+                  .map(d -> !ended(d) && "FailingBack".equals(phase(d)))
+                  .orElse(false);
+      return phase == RegionPhase.Fenced || failingBack;
     }
 
     /**
@@ -450,8 +454,8 @@ class DrillScenarioIT extends LocalSystemScenario {
 
     @Override
     public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(5_000);
+      sampler.shutdown();
+      sampler.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }
