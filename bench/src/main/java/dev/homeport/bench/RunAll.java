@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.homeport.bench.controlplane.FailoverRuns;
+import dev.homeport.bench.controlplane.Rehoming;
 import dev.homeport.bench.controlplane.TablePublication;
 import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
@@ -15,6 +17,7 @@ import dev.homeport.bench.report.ProxyChart;
 import dev.homeport.bench.report.ReportMarkdown;
 import dev.homeport.bench.resolution.HomeResolutionBenchmark;
 import dev.homeport.bench.resolution.ZipfRun;
+import dev.homeport.e2e.LocalSystem;
 import dev.homeport.testkit.ProjectPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +52,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Runs the Homeport benchmarks (proxy overhead, home resolution, CRDT counters, routing"
-            + " table publication) and writes bench/target/report/benchmarks.{md,json}.")
+            + " table publication, re-homing, failover RTO) and writes"
+            + " bench/target/report/benchmarks.{md,json}.")
 public final class RunAll implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunAll.class);
@@ -74,13 +78,20 @@ public final class RunAll implements Callable<Integer> {
       names = "--skip",
       split = ",",
       paramLabel = "PART",
-      description = "Parts to leave out: proxy, jmh, zipf, crdt, convergence, publication.")
+      description =
+          "Parts to leave out: proxy, jmh, zipf, crdt, convergence, publication, rehoming,"
+              + " failover.")
   List<String> skip = new ArrayList<>();
 
   @Option(
       names = "--duration",
       description = "Measured seconds per proxy case (default: 30, --quick: 3).")
   Integer duration;
+
+  @Option(
+      names = "--failover-runs",
+      description = "Region outages timed for the RTO distribution (default: 20, --quick: 3).")
+  Integer failoverRuns;
 
   @Option(names = "--connections", defaultValue = "32", description = "wrk connections.")
   int connections;
@@ -127,12 +138,16 @@ public final class RunAll implements Callable<Integer> {
               earlier.crdt(),
               earlier.convergence(),
               earlier.publication(),
+              earlier.rehoming(),
+              earlier.failover(),
               Goals.judge(
                   earlier.proxy(),
                   earlier.jmh(),
                   earlier.zipf(),
                   earlier.crdt(),
-                  earlier.convergence())));
+                  earlier.convergence(),
+                  earlier.rehoming(),
+                  earlier.failover())));
       return 0;
     }
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -212,8 +227,28 @@ public final class RunAll implements Callable<Integer> {
               .run(frontDoorJar);
     }
 
+    Rehoming.Result rehoming = null;
+    FailoverRuns.Result failover = null;
+    if (!skip.contains("rehoming") || !skip.contains("failover")) {
+      // One local system for both: bringing it up costs about a minute.
+      try (LocalSystem system =
+          LocalSystem.start(
+              LocalSystem.Options.scenario(
+                  report.resolve("work/local"), LocalSystem.fastFailover()))) {
+        if (!skip.contains("rehoming")) {
+          rehoming =
+              new Rehoming(system, report.resolve("work/rehoming")).run(Rehoming.plans(quick));
+        }
+        if (!skip.contains("failover")) {
+          failover =
+              new FailoverRuns(system, failoverRuns != null ? failoverRuns : quick ? 3 : 20).run();
+        }
+      }
+    }
+
     List<String> rerun = new ArrayList<>();
     rerun.add("apt-get install -y redis-server nginx-light haproxy wrk");
+    rerun.add("bash e2e/bin/setup.sh");
     List<String> run = new ArrayList<>(List.of("bench/run.sh"));
     run.addAll(spec.commandLine().getParseResult().originalArgs());
     rerun.add(Processes.shell(run));
@@ -233,7 +268,9 @@ public final class RunAll implements Callable<Integer> {
             crdt,
             convergence,
             publication,
-            Goals.judge(proxy, jmh, zipf, crdt, convergence));
+            rehoming,
+            failover,
+            Goals.judge(proxy, jmh, zipf, crdt, convergence, rehoming, failover));
     write(report, result);
     return 0;
   }

@@ -5,6 +5,8 @@ import dev.homeport.contract.ContractJson;
 import dev.homeport.contract.KeyHash;
 import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.RegionTopology;
+import dev.homeport.crds.v1alpha1.spec.ApprovalMode;
+import dev.homeport.crds.v1alpha1.spec.FailbackPolicy;
 import dev.homeport.crds.v1alpha1.spec.FrontDoorEndpoints;
 import dev.homeport.crds.v1alpha1.spec.RedisEndpoint;
 import dev.homeport.crds.v1alpha1.spec.RegionSpec;
@@ -55,6 +57,10 @@ public final class LocalSystem implements AutoCloseable {
 
   public static final String TOPOLOGY = "global";
   public static final String ADMIN_TOKEN = "local-admin-token-000001";
+
+  /** Lease duration plus skew margin of {@link #fastFailover()}: the floor of a failover's RTO. */
+  public static final Duration FAST_LEASE_AND_SKEW = Duration.ofSeconds(3);
+
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
 
   /**
@@ -147,6 +153,25 @@ public final class LocalSystem implements AutoCloseable {
           leaderElectionNamespace,
           List.copyOf(spares));
     }
+  }
+
+  /**
+   * Failover within seconds, for scenarios and benchmarks: leases of 2 s renewed every 500 ms, a
+   * region fenced after three missed probes, a skew margin of 1 s, failback automatic after 5 s of
+   * health. One active region suffices.
+   */
+  public static Consumer<RegionTopologySpec> fastFailover() {
+    return spec -> {
+      spec.getFailover().setLeaseDuration("2s");
+      spec.getFailover().setProbeInterval("500ms");
+      spec.getFailover().setFailureThreshold(3);
+      spec.getFailover().setSkewMargin("1s");
+      spec.getFailover().setMinActiveRegions(1);
+      FailbackPolicy failback = new FailbackPolicy();
+      failback.setMode(ApprovalMode.Automatic);
+      failback.setStableFor("5s");
+      spec.getFailover().setFailback(failback);
+    };
   }
 
   private static final Path LIBFAKETIME =

@@ -1,7 +1,5 @@
 package dev.homeport.e2e;
 
-import dev.homeport.crds.v1alpha1.spec.ApprovalMode;
-import dev.homeport.crds.v1alpha1.spec.FailbackPolicy;
 import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
 import dev.homeport.testkit.ProjectPaths;
 import java.net.URI;
@@ -16,26 +14,13 @@ import java.util.function.Consumer;
 final class Scenarios {
 
   /** Lease duration plus skew margin: the shortest a home can be fenced before a peer serves. */
-  static final Duration LEASE_AND_SKEW = Duration.ofSeconds(3);
+  static final Duration LEASE_AND_SKEW = LocalSystem.FAST_LEASE_AND_SKEW;
 
   private Scenarios() {}
 
-  /**
-   * Failover within seconds: leases of 2 s renewed every 500 ms, a region fenced after three missed
-   * probes, failback automatic after 5 s of health. One active region suffices.
-   */
+  /** Failover within seconds: {@link LocalSystem#fastFailover()}. */
   static Consumer<RegionTopologySpec> fastFailover() {
-    return spec -> {
-      spec.getFailover().setLeaseDuration("2s");
-      spec.getFailover().setProbeInterval("500ms");
-      spec.getFailover().setFailureThreshold(3);
-      spec.getFailover().setSkewMargin("1s");
-      spec.getFailover().setMinActiveRegions(1);
-      FailbackPolicy failback = new FailbackPolicy();
-      failback.setMode(ApprovalMode.Automatic);
-      failback.setStableFor("5s");
-      spec.getFailover().setFailback(failback);
-    };
+    return LocalSystem.fastFailover();
   }
 
   /** The local system for one scenario class, its state and logs under e2e/target/. */

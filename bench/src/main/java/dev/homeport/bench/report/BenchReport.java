@@ -1,6 +1,8 @@
 package dev.homeport.bench.report;
 
 import dev.homeport.bench.Machine;
+import dev.homeport.bench.controlplane.FailoverRuns;
+import dev.homeport.bench.controlplane.Rehoming;
 import dev.homeport.bench.controlplane.TablePublication;
 import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
@@ -35,6 +37,8 @@ public record BenchReport(
     CrdtThroughput.Result crdt,
     CrdtConvergence.Result convergence,
     TablePublication.Result publication,
+    Rehoming.Result rehoming,
+    FailoverRuns.Result failover,
     List<Goal> goals) {
 
   /**

@@ -1,5 +1,7 @@
 package dev.homeport.bench.report;
 
+import dev.homeport.bench.controlplane.FailoverRuns;
+import dev.homeport.bench.controlplane.Rehoming;
 import dev.homeport.bench.controlplane.TablePublication;
 import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
@@ -10,6 +12,7 @@ import dev.homeport.bench.report.BenchReport.JmhFigure;
 import dev.homeport.bench.report.BenchReport.Status;
 import dev.homeport.bench.resolution.ZipfRun;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -38,6 +41,14 @@ public final class Goals {
   /** Convergence across three regions at p99, microseconds. */
   static final long MAX_CONVERGENCE_P99_MICROS = 250_000;
 
+  /** Failover RTO at p99, milliseconds, over at least {@link #MIN_FAILOVER_RUNS} runs. */
+  static final long MAX_RTO_MILLIS = 5_000;
+
+  static final int MIN_FAILOVER_RUNS = 20;
+
+  static final double MIN_REHOMING_KEYS = 2_000;
+  static final long MAX_REHOMING_P99_MILLIS = 500;
+
   private Goals() {}
 
   /** Judges every goal; a part not run leaves its goals {@link Status#NOT_MEASURED}. */
@@ -46,7 +57,9 @@ public final class Goals {
       List<JmhFigure> jmh,
       ZipfRun.Result zipf,
       CrdtThroughput.Result crdt,
-      CrdtConvergence.Result convergence) {
+      CrdtConvergence.Result convergence,
+      Rehoming.Result rehoming,
+      FailoverRuns.Result failover) {
     List<Goal> goals = new ArrayList<>();
     ProxyOverhead.Case local = proxy == null ? null : proxy.get("frontdoor-local");
     ProxyOverhead.Case nginx = proxy == null ? null : proxy.get("nginx");
@@ -156,10 +169,72 @@ public final class Goals {
     } else {
       goals.add(notMeasured("CRDT", convergenceGoal));
     }
-    goals.add(notMeasured("control plane", "failover RTO p99 ≤ 5 s"));
-    goals.add(
-        notMeasured(
-            "control plane", "re-homing ≥ 2,000 keys/s, per-key unavailability p99 ≤ 500 ms"));
+    String rtoGoal = "failover RTO p99 ≤ 5 s";
+    if (failover != null && !failover.runs().isEmpty()) {
+      long[] rto = failover.rtoMillis();
+      long p99 = TablePublication.Result.percentile(rto, 99);
+      goals.add(
+          new Goal(
+              "control plane",
+              rtoGoal,
+              format(
+                  "p99 %,.2f s over %d runs (p50 %,.2f s; lease and skew margin %,.0f s);"
+                      + " %,d lost, %,d split-brain",
+                  p99 / 1e3,
+                  rto.length,
+                  TablePublication.Result.percentile(rto, 50) / 1e3,
+                  failover.floorMillis() / 1e3,
+                  failover.lost(),
+                  failover.splitBrain()),
+              rto.length >= MIN_FAILOVER_RUNS
+                      && p99 <= MAX_RTO_MILLIS
+                      && failover.lost() == 0
+                      && failover.splitBrain() == 0
+                  ? Status.MET
+                  : rto.length < MIN_FAILOVER_RUNS ? Status.INCONCLUSIVE : Status.MISSED));
+    } else {
+      goals.add(notMeasured("control plane", rtoGoal));
+    }
+    String rehomingGoal = "re-homing ≥ 2,000 keys/s, per-key unavailability p99 ≤ 500 ms";
+    if (rehoming != null && !rehoming.moves().isEmpty()) {
+      Rehoming.Move fastest =
+          rehoming.moves().stream()
+              .max(Comparator.comparingDouble(Rehoming.Move::keysPerSecond))
+              .orElseThrow();
+      long worstP99 =
+          rehoming.moves().stream()
+              .mapToLong(Rehoming.Move::unavailabilityP99Millis)
+              .max()
+              .orElse(0);
+      boolean clean =
+          rehoming.moves().stream()
+              .allMatch(
+                  m ->
+                      "Completed".equals(m.phase())
+                          && m.moved() == m.keys()
+                          && m.lost() == 0
+                          && m.doubled() == 0
+                          && m.splitBrain() == 0);
+      goals.add(
+          new Goal(
+              "control plane",
+              rehomingGoal,
+              format(
+                  "%,.0f keys/s (%,d keys at rate %,d); per-key unavailability p99 %,d ms (worst"
+                      + " move)%s",
+                  fastest.keysPerSecond(),
+                  fastest.keys(),
+                  fastest.rate(),
+                  worstP99,
+                  clean ? "" : "; a move did not complete cleanly"),
+              clean
+                      && fastest.keysPerSecond() >= MIN_REHOMING_KEYS
+                      && worstP99 <= MAX_REHOMING_P99_MILLIS
+                  ? Status.MET
+                  : Status.MISSED));
+    } else {
+      goals.add(notMeasured("control plane", rehomingGoal));
+    }
     return goals;
   }
 

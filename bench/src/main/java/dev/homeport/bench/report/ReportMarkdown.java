@@ -1,5 +1,7 @@
 package dev.homeport.bench.report;
 
+import dev.homeport.bench.controlplane.FailoverRuns;
+import dev.homeport.bench.controlplane.Rehoming;
 import dev.homeport.bench.controlplane.TablePublication;
 import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
@@ -36,12 +38,8 @@ public final class ReportMarkdown {
     crdt(md, report.crdt());
     convergence(md, report.convergence());
     publication(md, report.publication());
-    md.append("## Not measured here\n\n");
-    md.append(
-        "This runner does not measure yet: the failover RTO distribution over 20+"
-            + " runs, and re-homing"
-            + " throughput with per-key unavailability (measured once by the operator's"
-            + " `RehomingIT` and the e2e `RehomingScenarioIT`).\n");
+    rehoming(md, report.rehoming());
+    failover(md, report.failover());
     return md.toString();
   }
 
@@ -413,6 +411,101 @@ public final class ReportMarkdown {
     md.append("<details><summary>Exact commands</summary>\n\n```\n");
     publication.commands().forEach(line -> md.append(line).append('\n'));
     md.append("```\n\n</details>\n\n");
+  }
+
+  private static void rehoming(StringBuilder md, Rehoming.Result rehoming) {
+    md.append("## 4. Control plane: re-homing keys\n\n");
+    if (rehoming == null) {
+      md.append("Not run.\n\n");
+      return;
+    }
+    md.append(
+        "The local system (a real kube-apiserver, the operator, three regions each with its own"
+            + " `redis-server`, front-door and sample application, cross-region links with the"
+            + " cities' round-trip times). A `HomeAssignment` is created with kubectl while 16"
+            + " clients write the moving keys through the three front-doors; a refused write is"
+            + " sent again until acknowledged. Throughput is keys over the time from `kubectl"
+            + " create` to Completed; per-key unavailability is a key's writes refused in a row"
+            + " while its batch was fenced and drained.\n\n");
+    md.append(
+        "| move | keys | rate | batches | seconds | keys/s | unavailability p50 / p99 / max ms"
+            + " | windows | operator's longest fence | history |\n"
+            + "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    for (Rehoming.Move m : rehoming.moves()) {
+      md.append(
+          format(
+              "| %s → %s (%s) | %,d of %,d | %,d | %d × %d | %.2f | %,.0f | %,d / %,d / %,d | %,d |"
+                  + " %s | %,d acknowledged, %d lost, %d doubled, %d split-brain |\n",
+              m.from(),
+              m.to(),
+              m.phase(),
+              m.moved(),
+              m.keys(),
+              m.rate(),
+              m.batches(),
+              m.batchSize(),
+              m.seconds(),
+              m.keysPerSecond(),
+              m.unavailabilityP50Millis(),
+              m.unavailabilityP99Millis(),
+              m.unavailabilityMaxMillis(),
+              m.windows(),
+              m.operatorLongest(),
+              m.acknowledged(),
+              m.lost(),
+              m.doubled(),
+              m.splitBrain()));
+    }
+    md.append('\n').append(rehoming.commands()).append(".\n\n");
+  }
+
+  private static void failover(StringBuilder md, FailoverRuns.Result failover) {
+    md.append("## 4. Control plane: failover RTO\n\n");
+    if (failover == null) {
+      md.append("Not run.\n\n");
+      return;
+    }
+    long[] rto = failover.rtoMillis();
+    md.append(
+        format(
+            "The same local system, with the failover timings %s. %s. RTO: from the kill until"
+                + " every write for the region's keys is acknowledged again (by its peer); it"
+                + " cannot be shorter than the lease plus the skew margin, %,.0f s.\n\n",
+            failover.timings(), failover.commands(), failover.floorMillis() / 1e3));
+    md.append(
+        "| runs | RTO p50 s | p90 s | p99 s | max s | history |\n"
+            + "| ---: | ---: | ---: | ---: | ---: | --- |\n");
+    md.append(
+        format(
+            "| %d | %.2f | %.2f | %.2f | %.2f | %,d acknowledged, %d lost, %d doubled, %d"
+                + " split-brain |\n\n",
+            rto.length,
+            TablePublication.Result.percentile(rto, 50) / 1e3,
+            TablePublication.Result.percentile(rto, 90) / 1e3,
+            TablePublication.Result.percentile(rto, 99) / 1e3,
+            TablePublication.Result.percentile(rto, 100) / 1e3,
+            failover.acknowledged(),
+            failover.lost(),
+            failover.doubled(),
+            failover.splitBrain()));
+    md.append(
+        "| run | region → peer | RTO s | status FailedOver after s | failback s | write"
+            + " unavailability p99 s | writes refused |\n"
+            + "| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (FailoverRuns.Run run : failover.runs()) {
+      md.append(
+          format(
+              "| %d | %s → %s | %.2f | %.2f | %.2f | %.2f | %,d |\n",
+              run.number(),
+              run.region(),
+              run.peer(),
+              run.rtoMillis() / 1e3,
+              run.failoverMillis() / 1e3,
+              run.failbackMillis() / 1e3,
+              run.unavailabilityP99Millis() / 1e3,
+              run.refused()));
+    }
+    md.append('\n');
   }
 
   private static String row(String label, String value) {

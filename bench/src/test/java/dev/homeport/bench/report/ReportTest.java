@@ -3,6 +3,8 @@ package dev.homeport.bench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homeport.bench.Machine;
+import dev.homeport.bench.controlplane.FailoverRuns;
+import dev.homeport.bench.controlplane.Rehoming;
 import dev.homeport.bench.controlplane.TablePublication;
 import dev.homeport.bench.crdt.CrdtConvergence;
 import dev.homeport.bench.crdt.CrdtThroughput;
@@ -14,6 +16,7 @@ import dev.homeport.bench.resolution.ZipfRun;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.IntStream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +104,69 @@ class ReportTest {
           new long[] {1_000, 1_500, 2_000, 9_000},
           List.of("java ..."));
 
+  private static final Rehoming.Result REHOMING =
+      new Rehoming.Result(
+          List.of(
+              new Rehoming.Move(
+                  "paced",
+                  "mumbai",
+                  "singapore",
+                  5_000,
+                  2_000,
+                  "Completed",
+                  5_000,
+                  10,
+                  500,
+                  2.6,
+                  1_923,
+                  120,
+                  380,
+                  450,
+                  900,
+                  "410ms",
+                  12_000,
+                  0,
+                  0,
+                  0),
+              new Rehoming.Move(
+                  "fast",
+                  "frankfurt",
+                  "mumbai",
+                  10_000,
+                  20_000,
+                  "Completed",
+                  10_000,
+                  20,
+                  500,
+                  2.5,
+                  4_000,
+                  150,
+                  620,
+                  700,
+                  1_500,
+                  "600ms",
+                  20_000,
+                  0,
+                  0,
+                  0)),
+          "kubectl create ...");
+
+  private static final FailoverRuns.Result FAILOVER =
+      new FailoverRuns.Result(
+          "leaseDuration 2s",
+          3_000,
+          IntStream.rangeClosed(1, 20)
+              .mapToObj(
+                  i ->
+                      new FailoverRuns.Run(
+                          i, "mumbai", "singapore", 3_000 + i * 100, 2_000, 9_000, 3_000, 40))
+              .toList(),
+          50_000,
+          0,
+          0,
+          0,
+          "20 outages");
+
   private static final List<JmhFigure> JMH =
       List.of(
           new JmhFigure("hitPath", "avgt", 180.5, 3.2, "ns/op"),
@@ -108,7 +174,8 @@ class ReportTest {
 
   @Test
   void judgesEveryGoal() {
-    List<BenchReport.Goal> goals = Goals.judge(PROXY, JMH, ZIPF, CRDT, CONVERGENCE);
+    List<BenchReport.Goal> goals =
+        Goals.judge(PROXY, JMH, ZIPF, CRDT, CONVERGENCE, REHOMING, FAILOVER);
 
     assertThat(goals)
         .extracting(BenchReport.Goal::status)
@@ -121,15 +188,19 @@ class ReportTest {
             Status.MET, // 450 MiB peak
             Status.MISSED, // 300,000 increments/s
             Status.MET, // p99 120 ms, none lost
-            Status.NOT_MEASURED,
-            Status.NOT_MEASURED);
+            Status.MET, // RTO p99 5.0 s over 20 runs
+            Status.MISSED); // 4,000 keys/s, but p99 620 ms
+    assertThat(goals.get(8).measured()).startsWith("p99 5.00 s over 20 runs (p50 4.00 s");
+    assertThat(goals.get(9).measured())
+        .isEqualTo(
+            "4,000 keys/s (10,000 keys at rate 20,000); per-key unavailability p99 620 ms (worst move)");
     assertThat(goals.get(0).measured()).startsWith("0.90×");
     assertThat(goals.get(1).measured()).startsWith("+1,100 µs");
   }
 
   @Test
   void partsNotRunAreNotMeasured() {
-    assertThat(Goals.judge(null, List.of(), null, null, null))
+    assertThat(Goals.judge(null, List.of(), null, null, null, null, null))
         .extracting(BenchReport.Goal::status)
         .containsOnly(Status.NOT_MEASURED);
   }
@@ -165,6 +236,11 @@ class ReportTest {
                 + " 50,000")
         .contains("| convergence p50 / p99 / max | 60.0 / 120.0 / 120.0 ms |")
         .contains("| replication bytes shipped per increment (to both peers) | 3.25 |")
+        .contains(
+            "| frankfurt → mumbai (Completed) | 10,000 of 10,000 | 20,000 | 20 × 500 | 2.50 | 4,000"
+                + " | 150 / 620 / 700 | 1,500 | 600ms |")
+        .contains("| 20 | 4.00 | 4.80 | 5.00 | 5.00 | 50,000 acknowledged, 0 lost")
+        .contains("| 20 | mumbai → singapore | 5.00 | 2.00 | 9.00 | 3.00 | 40 |")
         .contains("**The machine was busy** (load average 3.50 at the start, 3.50 at the end")
         .doesNotContain("Unstable machine");
     assertThat(ReportMarkdown.render(report("0.20 0.10 0.00"))).doesNotContain("machine was busy");
@@ -193,11 +269,15 @@ class ReportTest {
             report.crdt(),
             report.convergence(),
             report.publication(),
+            report.rehoming(),
+            report.failover(),
             report.goals());
 
     assertThat(ReportMarkdown.render(unstable))
         .contains("**Unstable machine:** the two direct runs, first and last, differ by 50%");
-    assertThat(Goals.judge(unstable.proxy(), JMH, ZIPF, CRDT, CONVERGENCE).subList(0, 2))
+    assertThat(
+            Goals.judge(unstable.proxy(), JMH, ZIPF, CRDT, CONVERGENCE, REHOMING, FAILOVER)
+                .subList(0, 2))
         .extracting(BenchReport.Goal::status)
         .containsOnly(Status.INCONCLUSIVE);
   }
@@ -240,6 +320,8 @@ class ReportTest {
         CRDT,
         CONVERGENCE,
         PUBLICATION,
-        Goals.judge(PROXY, JMH, ZIPF, CRDT, CONVERGENCE));
+        REHOMING,
+        FAILOVER,
+        Goals.judge(PROXY, JMH, ZIPF, CRDT, CONVERGENCE, REHOMING, FAILOVER));
   }
 }
