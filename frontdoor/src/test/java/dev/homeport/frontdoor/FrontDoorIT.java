@@ -15,9 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -365,8 +362,8 @@ class FrontDoorIT {
   void requestMetricsTellFailuresFromSuccessesAndHopsFromEntries() throws Exception {
     String mumbaiKey = keyHomedIn("mumbai", 0);
     String frankfurtKey = keyHomedIn("frankfurt", 0);
-    Map<String, Double> mumbaiBefore = requestCounts("mumbai");
-    Map<String, Double> frankfurtBefore = requestCounts("frankfurt");
+    Map<String, Double> mumbaiBefore = regions.requestCounts("mumbai");
+    Map<String, Double> frankfurtBefore = regions.requestCounts("frankfurt");
 
     assertThat(send("mumbai", "POST", "/orders/1", mumbaiKey).statusCode()).isEqualTo(200);
     assertThat(send("mumbai", "POST", "/orders/fail", mumbaiKey).statusCode()).isEqualTo(500);
@@ -374,7 +371,7 @@ class FrontDoorIT {
     assertThat(send("mumbai", "POST", "/orders/fail", frankfurtKey).statusCode()).isEqualTo(500);
     assertThat(send("mumbai", "GET", "/nowhere", mumbaiKey).statusCode()).isEqualTo(404);
 
-    Map<String, Double> mumbai = delta(mumbaiBefore, requestCounts("mumbai"));
+    Map<String, Double> mumbai = ThreeRegions.delta(mumbaiBefore, regions.requestCounts("mumbai"));
     assertThat(mumbai)
         .containsEntry("hop=false,outcome=local,status=2xx", 1.0)
         .containsEntry("hop=false,outcome=local,status=5xx", 1.0)
@@ -382,7 +379,8 @@ class FrontDoorIT {
         .containsEntry("hop=false,outcome=proxied,status=5xx", 1.0)
         .containsEntry("hop=false,outcome=no_route,status=4xx", 1.0);
     assertThat(mumbai.values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(5.0);
-    Map<String, Double> frankfurt = delta(frankfurtBefore, requestCounts("frankfurt"));
+    Map<String, Double> frankfurt =
+        ThreeRegions.delta(frankfurtBefore, regions.requestCounts("frankfurt"));
     assertThat(frankfurt)
         .as("frankfurt served the two requests mumbai proxied to it")
         .containsOnly(
@@ -391,51 +389,13 @@ class FrontDoorIT {
 
     // The last test: frankfurt's front-door goes away, and the proxy answers for it.
     regions.frontDoors.get("frankfurt").stop().toCompletionStage().toCompletableFuture().get();
-    Map<String, Double> beforeProxyError = requestCounts("mumbai");
+    Map<String, Double> beforeProxyError = regions.requestCounts("mumbai");
     assertThat(send("mumbai", "POST", "/orders/1", frankfurtKey).statusCode())
         .as("a peer front-door that refuses connections")
         .isBetween(500, 599);
-    assertThat(delta(beforeProxyError, requestCounts("mumbai")))
+    assertThat(ThreeRegions.delta(beforeProxyError, regions.requestCounts("mumbai")))
         .containsOnly(Map.entry("hop=false,outcome=proxied,status=5xx", 1.0));
-    assertThat(scrape("mumbai"))
+    assertThat(regions.scrape("mumbai"))
         .containsPattern("homeport_frontdoor_instance\\{id=\"mumbai-[^\"]+\"} 1");
-  }
-
-  private static String scrape(String region) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create(regions.adminUrl(region) + "/metrics"))
-                .header("Authorization", "Bearer " + ThreeRegions.ADMIN_TOKEN)
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  /** {@code homeport_requests_seconds_count} by hop, outcome and status. */
-  private static Map<String, Double> requestCounts(String region) throws Exception {
-    Pattern count =
-        Pattern.compile(
-            "homeport_requests_seconds_count\\{hop=\"([^\"]*)\",outcome=\"([^\"]*)\","
-                + "policy=\"[^\"]*\",route=\"[^\"]*\",status=\"([^\"]*)\"} (\\S+)");
-    Map<String, Double> counts = new TreeMap<>();
-    Matcher line = count.matcher(scrape(region));
-    while (line.find()) {
-      counts.merge(
-          "hop=" + line.group(1) + ",outcome=" + line.group(2) + ",status=" + line.group(3),
-          Double.parseDouble(line.group(4)),
-          Double::sum);
-    }
-    return counts;
-  }
-
-  private static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
-    Map<String, Double> delta = new TreeMap<>();
-    after.forEach(
-        (series, value) -> {
-          double grown = value - before.getOrDefault(series, 0.0);
-          if (grown != 0) {
-            delta.put(series, grown);
-          }
-        });
-    return delta;
   }
 }

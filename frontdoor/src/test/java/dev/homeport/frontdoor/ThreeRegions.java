@@ -16,17 +16,25 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Three regions on loopback, each with a real redis-server, a recording backend and a real
@@ -53,6 +61,8 @@ final class ThreeRegions implements AutoCloseable {
   final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
   final Map<String, Boolean> renewing = new ConcurrentHashMap<>();
   private final AtomicLong renewal = new AtomicLong();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ScheduledExecutorService operator = Executors.newSingleThreadScheduledExecutor();
   long epoch;
 
@@ -190,14 +200,21 @@ final class ThreeRegions implements AutoCloseable {
 
   /** Writes a routing table to every reachable region's Redis and announces it. */
   void publish(RoutingTable table) {
-    String json = ContractJson.write(table);
     for (String region : REGIONS) {
       if (redis.get(region).isRunning()) {
-        var redisCommands = connections.get(region).sync();
-        redisCommands.set(RedisKeys.ROUTING_TABLE, json);
-        redisCommands.publish(RedisKeys.ROUTING_CHANNEL, Long.toString(table.epoch()));
+        publishIn(region, table);
       }
     }
+  }
+
+  /**
+   * Writes a routing table to one region's Redis only and announces it there, as the operator does
+   * region by region: until the others get it, the regions route by different tables.
+   */
+  void publishIn(String region, RoutingTable table) {
+    var redisCommands = connections.get(region).sync();
+    redisCommands.set(RedisKeys.ROUTING_TABLE, ContractJson.write(table));
+    redisCommands.publish(RedisKeys.ROUTING_CHANNEL, Long.toString(table.epoch()));
   }
 
   void directory(String key, DirectoryEntry entry) {
@@ -225,6 +242,55 @@ final class ThreeRegions implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** A region's front-door {@code /metrics}, read with the admin token. */
+  String scrape(String region) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(adminUrl(region) + "/metrics"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** A region's front-door {@code /healthz}. */
+  JsonObject health(String region) throws Exception {
+    return new JsonObject(
+        http.send(
+                HttpRequest.newBuilder(URI.create(adminUrl(region) + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body());
+  }
+
+  /** {@code homeport_requests_seconds_count} by hop, outcome and status. */
+  Map<String, Double> requestCounts(String region) throws Exception {
+    Pattern count =
+        Pattern.compile(
+            "homeport_requests_seconds_count\\{hop=\"([^\"]*)\",outcome=\"([^\"]*)\","
+                + "policy=\"[^\"]*\",route=\"[^\"]*\",status=\"([^\"]*)\"} (\\S+)");
+    Map<String, Double> counts = new TreeMap<>();
+    Matcher line = count.matcher(scrape(region));
+    while (line.find()) {
+      counts.merge(
+          "hop=" + line.group(1) + ",outcome=" + line.group(2) + ",status=" + line.group(3),
+          Double.parseDouble(line.group(4)),
+          Double::sum);
+    }
+    return counts;
+  }
+
+  /** The series of {@code after} that grew since {@code before}, by how much. */
+  static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
+    Map<String, Double> delta = new TreeMap<>();
+    after.forEach(
+        (series, value) -> {
+          double grown = value - before.getOrDefault(series, 0.0);
+          if (grown != 0) {
+            delta.put(series, grown);
+          }
+        });
+    return delta;
   }
 
   /** A routing key whose bucket is homed in {@code region}. */

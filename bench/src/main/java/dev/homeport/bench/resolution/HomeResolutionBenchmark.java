@@ -144,7 +144,7 @@ public class HomeResolutionBenchmark {
     Route matched = config.routeFor("/orders/1");
     String key = nextKey();
     DirectoryEntry entry = directory.lookup(key).join().orElse(null);
-    return router.decide(matched, true, key, entry, snapshot, true, false);
+    return router.decide(matched, true, key, entry, snapshot, true, null);
   }
 
   /** A key that is not cached and has no directory entry: one Redis GET answered nil. */

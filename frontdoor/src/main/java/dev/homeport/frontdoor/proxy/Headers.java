@@ -1,5 +1,7 @@
 package dev.homeport.frontdoor.proxy;
 
+import dev.homeport.frontdoor.routing.Hop;
+import dev.homeport.frontdoor.routing.RequestRouter;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,7 +20,11 @@ public final class Headers {
   /** Why it was served there: local, local-read, proxied, failover, failover-local. */
   public static final String SERVED = "X-Homeport-Served";
 
-  /** Routing epoch the ingress front-door decided by. */
+  /**
+   * On a response: the routing epoch the ingress front-door decided by. On a region-to-region
+   * request: the epoch the proxying region decided by, which lets a region routing by a newer table
+   * proxy the request once more.
+   */
   public static final String EPOCH = "X-Homeport-Epoch";
 
   /** On a local read of a home-reads-local route: the key's home, the data may lag it. */
@@ -29,6 +35,18 @@ public final class Headers {
 
   /** On a region-to-region request: the shared internal secret. */
   public static final String AUTH = "X-Homeport-Auth";
+
+  /**
+   * On a region-to-region request: how many front-doors have proxied it, {@code 1} or {@code 2};
+   * absent means 1.
+   */
+  public static final String HOPS = "X-Homeport-Hops";
+
+  /**
+   * On a response to a request proxied twice: the region whose newer routing table sent it on to
+   * the region that served it ({@link #REGION}).
+   */
+  public static final String REROUTED = "X-Homeport-Rerouted";
 
   private Headers() {}
 
@@ -41,6 +59,42 @@ public final class Headers {
       }
     }
     ours.forEach(headers::remove);
+  }
+
+  /**
+   * How another region's front-door proxied this request here, or null when it did not (no hop
+   * marker, or not with the right internal secret). A hop count that cannot be read counts as the
+   * most there may be, so such a request is never proxied again.
+   */
+  public static Hop inboundHop(MultiMap headers, String secret) {
+    if (!isAuthenticatedHop(headers, secret)) {
+      return null;
+    }
+    return new Hop(headers.get(HOP), epoch(headers.get(EPOCH)), hops(headers.get(HOPS)));
+  }
+
+  private static long epoch(String value) {
+    if (value == null) {
+      return Hop.UNKNOWN_EPOCH;
+    }
+    try {
+      long epoch = Long.parseLong(value.trim());
+      return epoch < 0 ? Hop.UNKNOWN_EPOCH : epoch;
+    } catch (NumberFormatException e) {
+      return Hop.UNKNOWN_EPOCH;
+    }
+  }
+
+  private static int hops(String value) {
+    if (value == null) {
+      return 1;
+    }
+    try {
+      int hops = Integer.parseInt(value.trim());
+      return hops < 1 ? RequestRouter.MAX_HOPS : hops;
+    } catch (NumberFormatException e) {
+      return RequestRouter.MAX_HOPS;
+    }
   }
 
   /** Whether the request carries a hop marker with the right internal secret. */

@@ -9,6 +9,7 @@ import dev.homeport.frontdoor.crdt.GlobalQuota;
 import dev.homeport.frontdoor.lease.LeaseWatcher;
 import dev.homeport.frontdoor.routing.Decision;
 import dev.homeport.frontdoor.routing.HomeDirectory;
+import dev.homeport.frontdoor.routing.Hop;
 import dev.homeport.frontdoor.routing.InflightWrites;
 import dev.homeport.frontdoor.routing.PeerUrls;
 import dev.homeport.frontdoor.routing.RequestRouter;
@@ -31,6 +32,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The front-door's request pipeline, as one proxy interceptor: strip and verify Homeport headers →
@@ -39,6 +42,8 @@ import java.util.function.Supplier;
  * #refuse}, the one place that maps a failure to a status code.
  */
 public final class RoutingInterceptor implements ProxyInterceptor {
+
+  private static final Logger log = LoggerFactory.getLogger(RoutingInterceptor.class);
 
   /** The context attribute holding the chosen {@link Target}. */
   public static final String TARGET = "homeport.target";
@@ -49,7 +54,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
   private static final String DECISION = "homeport.decision";
   private static final String EPOCH = "homeport.epoch";
   private static final String STARTED = "homeport.started";
-  private static final String HOPPED = "homeport.hopped";
+  private static final String HOP = "homeport.hop";
 
   private final FrontDoorConfig config;
   private final Vertx vertx;
@@ -93,8 +98,8 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     context.set(EPOCH, routing.epoch());
     HttpServerRequest incoming = context.request().proxiedRequest();
     MultiMap outgoing = context.request().headers();
-    boolean hopped = Headers.isAuthenticatedHop(incoming.headers(), config.internalSecret());
-    context.set(HOPPED, hopped);
+    Hop hop = Headers.inboundHop(incoming.headers(), config.internalSecret());
+    context.set(HOP, hop);
     Headers.strip(outgoing);
 
     Route route = config.routeFor(incoming.path());
@@ -103,7 +108,7 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     }
     context.set(ROUTE, route);
     boolean safe = Route.SAFE_METHODS.contains(incoming.method().name());
-    if (route.quota() != null && !hopped) {
+    if (route.quota() != null && hop == null) {
       // Counted once, where the request enters; a hop from another region was counted there.
       return keys.extract(incoming)
           .compose(
@@ -123,18 +128,18 @@ public final class RoutingInterceptor implements ProxyInterceptor {
                           + " across all regions",
                       retryAfter);
                 }
-                return routed(context, route, safe, hopped, Future.succeededFuture(key));
+                return routed(context, route, safe, hop, Future.succeededFuture(key));
               },
               error -> badKey(context, error));
     }
-    return routed(context, route, safe, hopped, null);
+    return routed(context, route, safe, hop, null);
   }
 
   private Future<ProxyResponse> routed(
-      ProxyContext context, Route route, boolean safe, boolean hopped, Future<String> knownKey) {
+      ProxyContext context, Route route, boolean safe, Hop hop, Future<String> knownKey) {
     HttpServerRequest incoming = context.request().proxiedRequest();
     if (route.policy() == RoutePolicy.LOCAL) {
-      return send(context, new Decision.Local(Decision.Reason.LOCAL), null, hopped);
+      return send(context, new Decision.Local(Decision.Reason.LOCAL), null, hop);
     }
     Optional<RoutingSnapshot> snapshot = routing.snapshot();
     if (snapshot.isEmpty()) {
@@ -145,13 +150,12 @@ public final class RoutingInterceptor implements ProxyInterceptor {
         .compose(
             key -> {
               if (key == null) {
-                return decided(context, route, safe, null, null, snapshot.get(), hopped);
+                return decided(context, route, safe, null, null, snapshot.get(), hop);
               }
               if (safe) {
-                return resolved(context, route, true, key, snapshot.get(), hopped);
+                return resolved(context, route, true, key, snapshot.get(), hop);
               }
-              return inFlight(
-                  key, () -> resolved(context, route, false, key, snapshot.get(), hopped));
+              return inFlight(key, () -> resolved(context, route, false, key, snapshot.get(), hop));
             },
             error -> badKey(context, error));
   }
@@ -179,14 +183,13 @@ public final class RoutingInterceptor implements ProxyInterceptor {
       boolean safe,
       String key,
       RoutingSnapshot snapshot,
-      boolean hopped) {
+      Hop hop) {
     return Future.fromCompletionStage(directory.lookup(key), vertx.getOrCreateContext())
         .compose(
-            entry -> decided(context, route, safe, key, entry.orElse(null), snapshot, hopped),
+            entry -> decided(context, route, safe, key, entry.orElse(null), snapshot, hop),
             error ->
                 safe
-                    ? decided(
-                        context, route, safe, key, directory.bucketEntry(key), snapshot, hopped)
+                    ? decided(context, route, safe, key, directory.bucketEntry(key), snapshot, hop)
                     : refuse(
                         context,
                         503,
@@ -208,9 +211,24 @@ public final class RoutingInterceptor implements ProxyInterceptor {
       String key,
       DirectoryEntry entry,
       RoutingSnapshot snapshot,
-      boolean hopped) {
-    Decision decision = router.decide(route, safe, key, entry, snapshot, lease.held(), hopped);
+      Hop hop) {
+    Decision decision = router.decide(route, safe, key, entry, snapshot, lease.held(), hop);
     context.set(DECISION, decision);
+    if (hop != null && log.isDebugEnabled()) {
+      if (decision instanceof Decision.Proxy proxy) {
+        log.debug(
+            "Re-routing a {} request on route {} to {}: {} proxied it here by routing epoch {},"
+                + " this region routes by epoch {}",
+            context.request().getMethod(),
+            route.name(),
+            proxy.region(),
+            hop.from(),
+            hop.epoch(),
+            snapshot.epoch());
+      } else if (decision instanceof Decision.Refuse refusal && refusal.status() == 508) {
+        log.debug("Refusing a loop on route {}: {}", route.name(), refusal.message());
+      }
+    }
     if (decision instanceof Decision.Refuse refusal) {
       return refuse(
           context,
@@ -226,23 +244,27 @@ public final class RoutingInterceptor implements ProxyInterceptor {
       // Only a local read names the home it may lag; nothing else needs the key hashed again.
       home = entry != null ? entry.home() : snapshot.bucketHome(key);
     }
-    return send(context, decision, home, hopped);
+    return send(context, decision, home, hop);
   }
 
   private Future<ProxyResponse> send(
-      ProxyContext context, Decision decision, String home, boolean hopped) {
+      ProxyContext context, Decision decision, String home, Hop hop) {
     MultiMap outgoing = context.request().headers();
     if (decision instanceof Decision.Proxy proxy) {
       context.set(TARGET, Target.of(proxy.region(), proxy.url()));
       context.set(OUTCOME, proxy.reason().header());
       outgoing.set(Headers.HOP, config.region());
       outgoing.set(Headers.AUTH, config.internalSecret());
+      // The table this decision was made by: a region routing by a newer one may proxy it once
+      // more, to the server of that table.
+      outgoing.set(Headers.EPOCH, Long.toString(context.get(EPOCH, Long.class)));
+      outgoing.set(Headers.HOPS, Integer.toString(hop == null ? 1 : hop.count() + 1));
     } else {
       Decision.Local local = (Decision.Local) decision;
       context.set(TARGET, backend);
-      if (hopped) {
+      if (hop != null) {
         // Tell the backend which region proxied the request; the internal secret stays here.
-        outgoing.set(Headers.HOP, context.request().proxiedRequest().getHeader(Headers.HOP));
+        outgoing.set(Headers.HOP, hop.from());
       }
       context.set(OUTCOME, local.reason().header());
       if (home != null) {
@@ -257,9 +279,13 @@ public final class RoutingInterceptor implements ProxyInterceptor {
     MultiMap headers = context.response().headers();
     Decision decision = context.get(DECISION, Decision.class);
     String outcome = context.get(OUTCOME, String.class);
-    if (decision instanceof Decision.Proxy) {
-      // Keep the serving front-door's region header; say below why it went there.
+    if (decision instanceof Decision.Proxy proxy) {
+      // Keep the serving front-door's region header (and the re-routing one's, if one re-routed
+      // it); say below why it went there.
       headers.remove(Headers.HOME);
+      if (proxy.reason() == Decision.Reason.REROUTED) {
+        headers.set(Headers.REROUTED, config.region());
+      }
     } else {
       // Served or refused here: whatever the backend said, the region is this one.
       Headers.strip(headers);
@@ -313,14 +339,17 @@ public final class RoutingInterceptor implements ProxyInterceptor {
    * them apart without a series per status code. {@code hop} is {@code true} on the front-door that
    * received the request from another region's front-door: such a request is recorded twice, once
    * where it entered ({@code hop="false"}) and once where it was served, so counting users'
-   * requests, or their latency, means summing {@code hop="false"} only.
+   * requests, or their latency, means summing {@code hop="false"} only. A request that a region
+   * routing by a newer table proxied a second time is recorded there too, as {@code hop="true"}
+   * with outcome {@code rerouted}: how many requests reached their server only through a second hop
+   * while tables disagreed.
    */
   private void record(ProxyContext context, String outcome) {
     long started = context.get(STARTED, Long.class);
     Route route = context.get(ROUTE, Route.class);
     String routeName = route == null ? "none" : route.name();
     String status = statusClass(context.response().getStatusCode());
-    String hop = Boolean.TRUE.equals(context.get(HOPPED, Boolean.class)) ? "true" : "false";
+    String hop = context.get(HOP, Hop.class) != null ? "true" : "false";
     timers
         .computeIfAbsent(
             routeName + '\n' + outcome + '\n' + status + '\n' + hop,

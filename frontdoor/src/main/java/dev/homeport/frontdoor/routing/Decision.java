@@ -14,7 +14,13 @@ public sealed interface Decision {
     /** Sent to the region serving the key's failed-over home. */
     FAILOVER,
     /** Served here because this region serves the key's failed-over home. */
-    FAILOVER_LOCAL;
+    FAILOVER_LOCAL,
+    /**
+     * Proxied a second time: the region that proxied it here routed by an older table, and this
+     * region's newer one names another server. Seen only in this region's metrics and logs; the
+     * entry front-door's reason is the one the client reads.
+     */
+    REROUTED;
 
     public String header() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

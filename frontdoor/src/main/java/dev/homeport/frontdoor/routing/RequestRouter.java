@@ -21,6 +21,12 @@ public final class RequestRouter {
   /** Retry-After for conditions that clear within a lease period or a re-homing batch. */
   static final int RETRY_SECONDS = 1;
 
+  /**
+   * The most front-doors that proxy one request: the one it entered and, when that one routed by an
+   * older table, one that routes by a newer table. A third hop is a loop.
+   */
+  public static final int MAX_HOPS = 2;
+
   private final String self;
   private final PeerUrls peers;
 
@@ -40,7 +46,7 @@ public final class RequestRouter {
    * @param entry the key's directory override, or null
    * @param snapshot the current routing table
    * @param leaseHeld whether this region currently holds its write lease
-   * @param hopped whether another front-door already proxied this request here
+   * @param hop how another front-door proxied this request here, or null when it entered here
    */
   public Decision decide(
       Route route,
@@ -49,7 +55,7 @@ public final class RequestRouter {
       DirectoryEntry entry,
       RoutingSnapshot snapshot,
       boolean leaseHeld,
-      boolean hopped) {
+      Hop hop) {
     if (route.policy() == RoutePolicy.LOCAL) {
       return new Local(Reason.LOCAL);
     }
@@ -105,15 +111,15 @@ public final class RequestRouter {
       }
       return new Local(failover ? Reason.FAILOVER_LOCAL : Reason.LOCAL);
     }
-    if (hopped) {
-      return new Refuse(
-          508,
-          "loop",
-          "request was already proxied once and region "
-              + self
-              + " would proxy it again to "
-              + server,
-          0);
+    if (hop != null) {
+      // Proxying again is how a loop starts, and also how a request that entered at a region
+      // still routing by the table before a flip reaches the server of the flip's table. Only
+      // the second is allowed: once, and only by a table newer than the one that sent it here.
+      // The server still decides by its own table, lease and fences (the Local path above).
+      String refusal = rerouteRefusal(hop, snapshot.epoch(), server);
+      if (refusal != null) {
+        return new Refuse(508, "loop", refusal, 0);
+      }
     }
     String url = peers.of(server, snapshot);
     if (url == null) {
@@ -129,7 +135,49 @@ public final class RequestRouter {
               + " is not configured",
           RETRY_SECONDS);
     }
+    if (hop != null) {
+      return new Proxy(server, url, Reason.REROUTED);
+    }
     return new Proxy(server, url, failover ? Reason.FAILOVER : Reason.PROXIED);
+  }
+
+  /**
+   * Why a request proxied here may not be proxied again, to {@code server}; null when it may be,
+   * once.
+   */
+  private String rerouteRefusal(Hop hop, long epoch, String server) {
+    if (hop.count() >= MAX_HOPS) {
+      return "request was already proxied "
+          + hop.count()
+          + " times, last by region "
+          + hop.from()
+          + ", and region "
+          + self
+          + " would proxy it again to "
+          + server;
+    }
+    if (hop.epoch() == Hop.UNKNOWN_EPOCH) {
+      return "request was already proxied once, by region "
+          + hop.from()
+          + " without saying its routing epoch, and region "
+          + self
+          + " would proxy it again to "
+          + server;
+    }
+    if (epoch <= hop.epoch()) {
+      return "request was already proxied once, by region "
+          + hop.from()
+          + " routing by epoch "
+          + hop.epoch()
+          + ", and region "
+          + self
+          + " would proxy it again to "
+          + server
+          + " by epoch "
+          + epoch
+          + ", which is not newer";
+    }
+    return null;
   }
 
   private Decision homeDown(Route route, boolean safe, String home) {

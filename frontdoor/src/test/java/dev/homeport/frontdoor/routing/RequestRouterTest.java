@@ -74,39 +74,39 @@ class RequestRouterTest {
 
   @Test
   void homeKeysAreServedLocallyAndOthersProxiedToTheirHome() {
-    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, false))
+    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, null))
         .isEqualTo(new Local(Reason.LOCAL));
-    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, false))
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, null))
         .isEqualTo(new Proxy("frankfurt", "http://eu", Reason.PROXIED));
   }
 
   @Test
   void aDirectoryOverrideBeatsTheBucket() {
     DirectoryEntry moved = DirectoryEntry.settled("singapore", 6);
-    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, moved, HEALTHY, true, false))
+    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, moved, HEALTHY, true, null))
         .isEqualTo(new Proxy("singapore", "http://sg", Reason.PROXIED));
   }
 
   @Test
   void aFencedKeyRefusesWritesEverywhereButServesReads() {
     DirectoryEntry fenced = DirectoryEntry.fenced("mumbai", 6, "default/move");
-    Decision write = mumbai.decide(HOME, false, MUMBAI_KEY, fenced, HEALTHY, true, false);
+    Decision write = mumbai.decide(HOME, false, MUMBAI_KEY, fenced, HEALTHY, true, null);
     assertThat(write).isInstanceOf(Refuse.class);
     assertThat(((Refuse) write).status()).isEqualTo(503);
     assertThat(((Refuse) write).retryAfterSeconds()).isPositive();
-    assertThat(mumbai.decide(HOME, true, MUMBAI_KEY, fenced, HEALTHY, true, false))
+    assertThat(mumbai.decide(HOME, true, MUMBAI_KEY, fenced, HEALTHY, true, null))
         .isEqualTo(new Local(Reason.LOCAL));
   }
 
   @Test
   void withoutItsLeaseTheHomeFencesWritesNotReads() {
-    Decision write = mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, false, false);
+    Decision write = mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, false, null);
     assertThat(write).isInstanceOf(Refuse.class);
     assertThat(((Refuse) write).outcome()).isEqualTo("fenced_region");
     assertThat(((Refuse) write).retryAfterSeconds()).isPositive();
-    assertThat(mumbai.decide(HOME, true, MUMBAI_KEY, null, HEALTHY, false, false))
+    assertThat(mumbai.decide(HOME, true, MUMBAI_KEY, null, HEALTHY, false, null))
         .isEqualTo(new Local(Reason.LOCAL));
-    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, false, false))
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, false, null))
         .as("another region's keys do not depend on this region's lease")
         .isInstanceOf(Proxy.class);
   }
@@ -117,11 +117,11 @@ class RequestRouterTest {
         table(
             active("http://in"),
             new RegionRoute(RegionPhase.FailedOver, "mumbai", "http://eu", "x"));
-    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, false))
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, null))
         .isEqualTo(new Local(Reason.FAILOVER_LOCAL));
     assertThat(
             router("singapore", Map.of())
-                .decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, false))
+                .decide(HOME, false, FRANKFURT_KEY, null, failedOver, true, null))
         .isEqualTo(new Proxy("mumbai", "http://in", Reason.FAILOVER));
   }
 
@@ -129,9 +129,9 @@ class RequestRouterTest {
   void aConfiguredPeerUrlBeatsTheTablesForProxiedAndFailedOverRequests() {
     RequestRouter linked =
         router("singapore", Map.of("frankfurt", URI.create("http://link-to-eu:8080")));
-    assertThat(linked.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, false))
+    assertThat(linked.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, null))
         .isEqualTo(new Proxy("frankfurt", "http://link-to-eu:8080", Reason.PROXIED));
-    assertThat(linked.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, false))
+    assertThat(linked.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, null))
         .as("a region without an override is reached at the table's URL")
         .isEqualTo(new Proxy("mumbai", "http://in", Reason.PROXIED));
 
@@ -141,7 +141,7 @@ class RequestRouterTest {
             new RegionRoute(RegionPhase.FailedOver, "mumbai", "http://eu", "x"));
     assertThat(
             router("singapore", Map.of("mumbai", URI.create("https://link-to-in")))
-                .decide(HOME, false, FRANKFURT_KEY, null, mumbaiServesFrankfurt, true, false))
+                .decide(HOME, false, FRANKFURT_KEY, null, mumbaiServesFrankfurt, true, null))
         .as("the serving region's override applies, not the home's")
         .isEqualTo(new Proxy("mumbai", "https://link-to-in", Reason.FAILOVER));
   }
@@ -151,9 +151,9 @@ class RequestRouterTest {
     RoutingSnapshot noUrl = table(active("http://in"), active(null));
     assertThat(
             router("mumbai", Map.of("frankfurt", URI.create("http://link-to-eu:8080")))
-                .decide(HOME, false, FRANKFURT_KEY, null, noUrl, true, false))
+                .decide(HOME, false, FRANKFURT_KEY, null, noUrl, true, null))
         .isEqualTo(new Proxy("frankfurt", "http://link-to-eu:8080", Reason.PROXIED));
-    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, noUrl, true, false))
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, noUrl, true, null))
         .isEqualTo(
             new Refuse(
                 503,
@@ -168,11 +168,11 @@ class RequestRouterTest {
     RoutingSnapshot fenced =
         table(active("http://in"), new RegionRoute(RegionPhase.Fenced, null, "http://eu", "x"));
     Route readOnly = route(RoutePolicy.HOME, OnHomeDown.READ_ONLY);
-    assertThat(mumbai.decide(readOnly, true, FRANKFURT_KEY, null, fenced, true, false))
+    assertThat(mumbai.decide(readOnly, true, FRANKFURT_KEY, null, fenced, true, null))
         .isEqualTo(new Local(Reason.LOCAL_READ));
-    assertThat(mumbai.decide(readOnly, false, FRANKFURT_KEY, null, fenced, true, false))
+    assertThat(mumbai.decide(readOnly, false, FRANKFURT_KEY, null, fenced, true, null))
         .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.outcome()).isEqualTo("home_down"));
-    assertThat(mumbai.decide(HOME, true, FRANKFURT_KEY, null, fenced, true, false))
+    assertThat(mumbai.decide(HOME, true, FRANKFURT_KEY, null, fenced, true, null))
         .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.status()).isEqualTo(503));
   }
 
@@ -180,7 +180,7 @@ class RequestRouterTest {
   void aSuspectHomeIsStillServed() {
     RoutingSnapshot suspect =
         table(active("http://in"), new RegionRoute(RegionPhase.Suspect, null, "http://eu", "x"));
-    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, suspect, true, false))
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, suspect, true, null))
         .isEqualTo(new Proxy("frankfurt", "http://eu", Reason.PROXIED));
   }
 
@@ -191,24 +191,137 @@ class RequestRouterTest {
             active("http://in"),
             new RegionRoute(RegionPhase.FailedOver, "mumbai", "http://eu", "x"));
     Route reject = route(RoutePolicy.HOME, OnHomeDown.REJECT);
-    assertThat(mumbai.decide(reject, true, FRANKFURT_KEY, null, failedOver, true, false))
+    assertThat(mumbai.decide(reject, true, FRANKFURT_KEY, null, failedOver, true, null))
+        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.outcome()).isEqualTo("home_down"));
+  }
+
+  /** A request singapore's front-door proxied here, routing by {@code epoch}. */
+  private static Hop fromSingapore(long epoch) {
+    return new Hop("singapore", epoch, 1);
+  }
+
+  private static void assertLoop(Decision decision) {
+    assertThat(decision)
+        .isInstanceOfSatisfying(
+            Refuse.class,
+            r -> {
+              assertThat(r.status()).isEqualTo(508);
+              assertThat(r.outcome()).isEqualTo("loop");
+              assertThat(r.retryAfterSeconds()).isZero();
+            });
+  }
+
+  @Test
+  void aRequestProxiedHereByTheSameOrANewerTableIsNeverProxiedAgain() {
+    // HEALTHY is epoch 5.
+    assertLoop(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, fromSingapore(5)));
+    assertLoop(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, fromSingapore(6)));
+    assertLoop(mumbai.decide(HOME, true, FRANKFURT_KEY, null, HEALTHY, true, fromSingapore(5)));
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, fromSingapore(5)))
+        .isEqualTo(
+            new Refuse(
+                508,
+                "loop",
+                "request was already proxied once, by region singapore routing by epoch 5, and"
+                    + " region mumbai would proxy it again to frankfurt by epoch 5, which is not"
+                    + " newer",
+                0));
+    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, fromSingapore(5)))
+        .isEqualTo(new Local(Reason.LOCAL));
+  }
+
+  @Test
+  void aRequestFromAFrontDoorThatDoesNotSayItsEpochIsNeverProxiedAgain() {
+    assertThat(
+            mumbai.decide(
+                HOME, false, FRANKFURT_KEY, null, HEALTHY, true, fromSingapore(Hop.UNKNOWN_EPOCH)))
+        .isEqualTo(
+            new Refuse(
+                508,
+                "loop",
+                "request was already proxied once, by region singapore without saying its routing"
+                    + " epoch, and region mumbai would proxy it again to frankfurt",
+                0));
+  }
+
+  @Test
+  void aRequestProxiedHereByAnOlderTableIsProxiedOnceMoreToTheServerOfThisOne() {
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, fromSingapore(4)))
+        .isEqualTo(new Proxy("frankfurt", "http://eu", Reason.REROUTED));
+    RoutingSnapshot singaporeServesFrankfurt =
+        table(
+            active("http://in"),
+            new RegionRoute(RegionPhase.FailedOver, "singapore", "http://eu", "x"));
+    assertThat(
+            mumbai.decide(
+                HOME,
+                false,
+                FRANKFURT_KEY,
+                null,
+                singaporeServesFrankfurt,
+                true,
+                new Hop("frankfurt", 4, 1)))
+        .as("back to a region that proxied it: it serves only if its own table says so by then")
+        .isEqualTo(new Proxy("singapore", "http://sg", Reason.REROUTED));
+  }
+
+  @Test
+  void aRequestProxiedTwiceIsNeverProxiedAThirdTimeWhateverTheEpochs() {
+    assertThat(
+            mumbai.decide(
+                HOME, false, FRANKFURT_KEY, null, HEALTHY, true, new Hop("singapore", 4, 2)))
+        .isEqualTo(
+            new Refuse(
+                508,
+                "loop",
+                "request was already proxied 2 times, last by region singapore, and region mumbai"
+                    + " would proxy it again to frankfurt",
+                0));
+    assertLoop(
+        mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, new Hop("singapore", 0, 7)));
+    assertThat(
+            mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, new Hop("singapore", 4, 2)))
+        .as("the server of its own table serves a request however it got there")
+        .isEqualTo(new Local(Reason.LOCAL));
+  }
+
+  @Test
+  void aReroutedRequestIsServedOnlyUnderTheServersOwnLeaseAndFences() {
+    Hop secondHop = new Hop("singapore", 4, 2);
+    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, false, secondHop))
+        .isInstanceOfSatisfying(
+            Refuse.class, r -> assertThat(r.outcome()).isEqualTo("fenced_region"));
+    assertThat(
+            mumbai.decide(
+                HOME,
+                false,
+                MUMBAI_KEY,
+                DirectoryEntry.fenced("mumbai", 6, "default/move"),
+                HEALTHY,
+                true,
+                secondHop))
+        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.outcome()).isEqualTo("fenced_key"));
+    RoutingSnapshot frankfurtDown =
+        table(active("http://in"), new RegionRoute(RegionPhase.Fenced, null, "http://eu", "x"));
+    assertThat(
+            mumbai.decide(HOME, false, FRANKFURT_KEY, null, frankfurtDown, true, fromSingapore(4)))
+        .as("a newer table that says the home is down is followed, not re-routed around")
         .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.outcome()).isEqualTo("home_down"));
   }
 
   @Test
-  void aHoppedRequestIsNeverProxiedAgain() {
-    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, HEALTHY, true, true))
-        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.status()).isEqualTo(508));
-    assertThat(mumbai.decide(HOME, false, MUMBAI_KEY, null, HEALTHY, true, true))
-        .isEqualTo(new Local(Reason.LOCAL));
+  void aRerouteNeedsAUrlLikeAnyProxiedRequest() {
+    RoutingSnapshot noUrl = table(active("http://in"), active(null));
+    assertThat(mumbai.decide(HOME, false, FRANKFURT_KEY, null, noUrl, true, fromSingapore(4)))
+        .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.outcome()).isEqualTo("no_url"));
   }
 
   @Test
   void homeReadsLocalServesSafeReadsHereAndSendsWritesHome() {
     Route profile = route(RoutePolicy.HOME_READS_LOCAL, OnHomeDown.PEER);
-    assertThat(mumbai.decide(profile, true, FRANKFURT_KEY, null, HEALTHY, true, false))
+    assertThat(mumbai.decide(profile, true, FRANKFURT_KEY, null, HEALTHY, true, null))
         .isEqualTo(new Local(Reason.LOCAL_READ));
-    assertThat(mumbai.decide(profile, false, FRANKFURT_KEY, null, HEALTHY, true, false))
+    assertThat(mumbai.decide(profile, false, FRANKFURT_KEY, null, HEALTHY, true, null))
         .isInstanceOf(Proxy.class);
   }
 
@@ -217,14 +330,14 @@ class RequestRouterTest {
   void requestsWithoutKeyFollowNoKey(RoutePolicy policy) {
     Route rejecting = new Route("r", "/r", policy, OnHomeDown.PEER, true, null);
     Route serving = new Route("r", "/r", policy, OnHomeDown.PEER, false, null);
-    Decision rejected = mumbai.decide(rejecting, false, null, null, HEALTHY, true, false);
+    Decision rejected = mumbai.decide(rejecting, false, null, null, HEALTHY, true, null);
     if (policy == RoutePolicy.LOCAL) {
       assertThat(rejected).isEqualTo(new Local(Reason.LOCAL));
     } else {
       assertThat(rejected)
           .isInstanceOfSatisfying(Refuse.class, r -> assertThat(r.status()).isEqualTo(400));
     }
-    assertThat(mumbai.decide(serving, false, null, null, HEALTHY, true, false))
+    assertThat(mumbai.decide(serving, false, null, null, HEALTHY, true, null))
         .isEqualTo(new Local(Reason.LOCAL));
   }
 
@@ -239,7 +352,7 @@ class RequestRouterTest {
                 DirectoryEntry.fenced("frankfurt", 1, "default/move"),
                 HEALTHY,
                 false,
-                true))
+                new Hop("singapore", 5, 1)))
         .isEqualTo(new Local(Reason.LOCAL));
   }
 
