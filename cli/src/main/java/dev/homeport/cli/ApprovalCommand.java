@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,9 @@ abstract class ApprovalCommand implements Callable<Integer> {
   /** Regions whose failback a person approved (read by the operator). */
   static final String APPROVE_FAILBACK = "homeport.dev/approve-failback";
 
+  /** Regions whose failback need not wait for replication catch-up (read by the operator). */
+  static final String SKIP_CATCH_UP = "homeport.dev/failback-skip-catch-up";
+
   @Parameters(index = "0", paramLabel = "<region>", description = "The region, as in spec.regions.")
   String region;
 
@@ -60,6 +64,11 @@ abstract class ApprovalCommand implements Callable<Integer> {
   abstract String verb();
 
   abstract String annotation();
+
+  /** Annotations besides {@link #annotation()} that the region is added to. */
+  List<String> moreAnnotations() {
+    return List.of();
+  }
 
   /** What approving does, for the refusal without --approve. */
   abstract String consequence();
@@ -99,16 +108,22 @@ abstract class ApprovalCommand implements Callable<Integer> {
           cluster.patchTopology(
               current -> {
                 current.requireRegion(region);
-                List<String> approved = current.annotationList(annotation());
-                if (approved.contains(region)) {
+                Map<String, String> changes = new LinkedHashMap<>();
+                List<String> names = new ArrayList<>(List.of(annotation()));
+                names.addAll(moreAnnotations());
+                for (String name : names) {
+                  List<String> approved = current.annotationList(name);
+                  if (!approved.contains(region)) {
+                    List<String> next = new ArrayList<>(approved);
+                    next.add(region);
+                    changes.put(name, String.join(",", next));
+                  }
+                }
+                if (changes.isEmpty()) {
                   return null;
                 }
-                List<String> next = new ArrayList<>(approved);
-                next.add(region);
                 added.set(true);
-                return Map.of(
-                    "metadata",
-                    Map.of("annotations", Map.of(annotation(), String.join(",", next))));
+                return Map.of("metadata", Map.of("annotations", changes));
               });
       String list = String.join(",", topology.annotationList(annotation()));
       out.printf(
@@ -119,6 +134,11 @@ abstract class ApprovalCommand implements Callable<Integer> {
           annotation(),
           list,
           topology.name());
+      for (String more : moreAnnotations()) {
+        out.printf(
+            "%s=%s on RegionTopology %s.%n",
+            more, String.join(",", topology.annotationList(more)), topology.name());
+      }
       out.println(plan(topology));
       if (mode(topology) == ApprovalMode.Automatic) {
         out.printf(
@@ -267,16 +287,33 @@ abstract class ApprovalCommand implements Callable<Integer> {
         "Approve the failback of a failed-over region (failback mode Manual): adds it to the"
             + " homeport.dev/approve-failback annotation of the RegionTopology.",
         "",
-        "Once the region has passed every probe for failback.stableFor, the operator stops its"
+        "Once the region has passed every probe for failback.stableFor, and its application has"
+            + " applied the writes its peer took for it (replicationProbe; at most"
+            + " failback.catchUpTimeout, then a Warning and the wait goes on), the operator stops its"
             + " peer serving the region's keys (Recovering) and, after the lease wait, gives the"
             + " region its lease back (Active)."
       },
       footerHeading = "%nExamples:%n",
       footer = {
         "  kubectl homeport failback frankfurt --approve",
-        "  kubectl homeport failback frankfurt --approve --wait 10m"
+        "  kubectl homeport failback frankfurt --approve --wait 10m",
+        "  kubectl homeport failback frankfurt --approve --skip-catch-up"
       })
   static final class Failback extends ApprovalCommand {
+
+    @Option(
+        names = "--skip-catch-up",
+        description =
+            "Fail back without waiting for the region's application to apply the writes its peer"
+                + " took for it (replicationProbe): it may then serve stale data and overwrite"
+                + " writes it has not applied yet. Adds the region to the"
+                + " homeport.dev/failback-skip-catch-up annotation.")
+    boolean skipCatchUp;
+
+    @Override
+    List<String> moreAnnotations() {
+      return skipCatchUp ? List.of(SKIP_CATCH_UP) : List.of();
+    }
 
     @Override
     String verb() {
@@ -301,12 +338,15 @@ abstract class ApprovalCommand implements Callable<Integer> {
           failback == null || failback.getStableFor() == null ? "5m" : failback.getStableFor();
       String servedBy = topology.regionStatus(region).map(RegionStatus::getServedBy).orElse(null);
       return String.format(
-          "%s is %s%s. Once it has passed every probe for %s (failback.stableFor), the operator"
-              + " stops %s serving its keys (Recovering), then gives %s its lease back (Active).",
+          "%s is %s%s. Once it has passed every probe for %s (failback.stableFor) and its"
+              + " application has caught up with %s's writes%s, the operator stops %s serving its"
+              + " keys (Recovering), then gives %s its lease back (Active).",
           region,
           phase(topology),
           servedBy == null || servedBy.isBlank() ? "" : " (served by " + servedBy + ")",
           stableFor,
+          servedBy == null || servedBy.isBlank() ? "its peer" : servedBy,
+          skipCatchUp ? " (not awaited: --skip-catch-up)" : " (replicationProbe)",
           servedBy == null || servedBy.isBlank() ? "its peer" : servedBy,
           region);
     }

@@ -227,6 +227,24 @@ class StatusAndApprovalsIT {
   }
 
   @Test
+  void failbackWithSkipCatchUpAlsoAddsTheRegionToTheSkipAnnotation() {
+    String topology = fx.topology("{homeport.dev/approve-failback: frankfurt}");
+    fx.patchStatus(topology, failedOverStatus());
+
+    Run run =
+        fx.run("failback", "frankfurt", "--approve", "--skip-catch-up", "--topology", topology);
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(fx.annotations(topology))
+        .containsEntry(ApprovalCommand.APPROVE_FAILBACK, "frankfurt")
+        .containsEntry(ApprovalCommand.SKIP_CATCH_UP, "frankfurt");
+    assertThat(run.out())
+        .contains("Approved the failback of frankfurt")
+        .contains("homeport.dev/failback-skip-catch-up=frankfurt")
+        .contains("(not awaited: --skip-catch-up)");
+  }
+
+  @Test
   void withoutApproveNothingChangesAndTheUsageErrorExplains() {
     String topology = fx.topology(null);
 

@@ -21,7 +21,6 @@ import dev.homeport.operator.failover.TopologyState;
 import dev.homeport.operator.failover.Transition;
 import dev.homeport.operator.region.RegionLink;
 import dev.homeport.operator.rehome.ReplicationWatermark;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -733,44 +732,22 @@ public final class Drills {
 
   /** Reads the region's position at the cut (once) and how far the peer has applied it. */
   private Found catchUp(Work work) {
-    Long position = null;
-    Instant cutAt = null;
-    try {
-      if (work.readFence()) {
-        // The region's lease ran out with margin: its front-doors take no more writes, so its
-        // position no longer moves.
-        position = watermark.position(work.regionProbe());
-        cutAt = clock.instant();
-      }
-      long applied = watermark.applied(work.peerProbe(), work.region());
-      return new Found(
-          work.phase(),
-          null,
-          null,
-          List.of(),
-          null,
-          null,
-          position,
-          cutAt,
-          applied,
-          clock.instant());
-    } catch (IOException e) {
-      return new Found(
-          work.phase(),
-          null,
-          null,
-          List.of(),
-          null,
-          "the replication probe failed: " + e.getMessage(),
-          position,
-          cutAt,
-          -1,
-          null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Found(
-          work.phase(), null, null, List.of(), null, "interrupted", position, cutAt, -1, null);
-    }
+    // Once the region's lease has run out with margin its front-doors take no more writes, so its
+    // position no longer moves: it is read once.
+    ReplicationWatermark.CatchUpReading reading =
+        watermark.catchUp(
+            work.regionProbe(), work.readFence(), work.peerProbe(), work.region(), clock);
+    return new Found(
+        work.phase(),
+        null,
+        null,
+        List.of(),
+        null,
+        reading.error(),
+        reading.position(),
+        reading.positionAt(),
+        reading.applied(),
+        reading.appliedAt());
   }
 
   /** Takes in what the drill's tasks found, once done. */
@@ -912,13 +889,8 @@ public final class Drills {
           m.waitingFor = null;
         } else {
           m.waitingFor =
-              found.applied() < 0
-                  ? String.format(
-                      "%s's replicationProbe does not report applied[%s]",
-                      drill.peer(), drill.region())
-                  : String.format(
-                      "%s has applied %s's writes up to %d of %d",
-                      drill.peer(), drill.region(), found.applied(), m.fencePosition);
+              ReplicationWatermark.progress(
+                  drill.peer(), drill.region(), found.applied(), m.fencePosition);
         }
       }
       return;

@@ -34,9 +34,12 @@ import java.util.stream.Collectors;
  * <p>Phases: {@code Active} → {@code Suspect} (failureThreshold failed probes) → {@code Fenced} (2
  * × failureThreshold, the rules allow it, a peer is eligible and, in Manual mode, approved; the
  * lease is no longer renewed) → {@code FailedOver} (once the last lease write + leaseDuration +
- * skewMargin has passed, {@code servedBy} = peer) → {@code Recovering} (healthy for stableFor, and
- * approved in Manual failback mode; nobody serves the keys) → {@code Active} (once every front-door
- * has had leaseDuration + skewMargin to see that the peer no longer serves them).
+ * skewMargin has passed, {@code servedBy} = peer) → {@code Recovering} (healthy for stableFor,
+ * approved in Manual failback mode, and the caller reports the region's application caught up with
+ * the writes the peer took for it, or that it cannot tell (no replication probe) or was told not to
+ * wait; nobody serves the keys) → {@code Active} (once every front-door has had leaseDuration +
+ * skewMargin to see that the peer no longer serves them). While the region waits for catch-up the
+ * peer keeps serving its keys; past catchUpTimeout the wait is reported as a warning and goes on.
  *
  * <p>A drill ({@code spec.drill}) is a planned failover of a healthy region through the same phases
  * and the same safety rules: pre-checks (the region and every other region Active, an eligible peer
@@ -408,45 +411,50 @@ public final class FailoverMachine {
               state.consecutiveFailures()));
     }
 
-    /** Rule 4: fail back once stable; otherwise keep the keys with a peer that still serves. */
+    /**
+     * Rule 4: fail back once stable, approved (Manual failback mode) and caught up with the peer;
+     * otherwise keep the keys with a peer that still serves.
+     */
     private void failBackOrRetarget(RegionState state) {
       String name = state.name();
       if (state.healthySince() != null
           && !now.isBefore(state.healthySince().plus(policy.stableFor()))) {
+        String stable =
+            String.format(
+                "%s has been healthy since %s (stableFor %s)",
+                name, state.healthySince(), format(policy.stableFor()));
         if (policy.failbackMode() == ApprovalMode.Manual
             && !observation.failbackApprovals().contains(name)) {
           refuse(
               state,
               "AwaitingFailbackApproval",
               String.format(
-                  "%s has been healthy since %s (stableFor %s); failing back from %s waits for"
-                      + " approval (failback mode Manual): kubectl homeport failback %s --approve",
-                  name,
-                  state.healthySince(),
-                  format(policy.stableFor()),
-                  orNone(state.servedBy()),
-                  name));
+                  "%s; failing back from %s waits for approval (failback mode Manual):"
+                      + " kubectl homeport failback %s --approve",
+                  stable, orNone(state.servedBy()), name));
           state = work.get(name);
         } else {
-          move(
-              state,
-              Recovering,
-              null,
-              state.servedBy(),
-              "Failback",
-              String.format(
-                  "%s has been healthy since %s (stableFor %s): %s stops serving its keys, and %s"
-                      + " takes them back at %s, once every front-door has seen that (leaseDuration"
-                      + " %s + skewMargin %s)",
-                  name,
-                  state.healthySince(),
-                  format(policy.stableFor()),
-                  orNone(state.servedBy()),
-                  name,
-                  fenceDeadline(now),
-                  format(policy.leaseDuration()),
-                  format(policy.skewMargin())));
-          return;
+          String caughtUp = caughtUp(state, stable);
+          if (caughtUp != null) {
+            move(
+                state,
+                Recovering,
+                null,
+                state.servedBy(),
+                "Failback",
+                String.format(
+                    "%s: %s stops serving its keys, and %s takes them back at %s, once every"
+                        + " front-door has seen that (leaseDuration %s + skewMargin %s); %s",
+                    stable,
+                    orNone(state.servedBy()),
+                    name,
+                    fenceDeadline(now),
+                    format(policy.leaseDuration()),
+                    format(policy.skewMargin()),
+                    caughtUp));
+            return;
+          }
+          state = work.get(name);
         }
       }
 
@@ -496,6 +504,89 @@ public final class FailoverMachine {
               orNone(peer),
               peerState == null ? "not in the topology" : peerState.phase().toString(),
               choice.peer()));
+    }
+
+    /**
+     * Whether a failback of {@code state} may go ahead as far as replication goes: what the
+     * Failback transition says about it, or null when the failback waits (a refusal says why: a
+     * Normal one while within catchUpTimeout, a Warning past it). The keys stay with the peer while
+     * it waits, so waiting costs no availability.
+     */
+    private String caughtUp(RegionState state, String stable) {
+      String name = state.name();
+      String peer = orNone(state.servedBy());
+      FailbackCatchUp reading = observation.failbackCatchUps().get(name);
+      if (reading != null && !reading.peer().equals(state.servedBy())) {
+        reading = null;
+      }
+      if (reading != null) {
+        switch (reading.status()) {
+          case CAUGHT_UP -> {
+            return String.format(
+                "%s's application has caught up with %s's writes: %s",
+                name, peer, reading.detail());
+          }
+          case UNPROBED -> {
+            return "the failback did not wait for replication: " + reading.detail();
+          }
+          case SKIPPED -> {
+            return "the failback did not wait for replication catch-up: " + reading.detail();
+          }
+          default -> {
+            // WAITING: below.
+          }
+        }
+      }
+      Instant since = reading == null ? null : reading.since();
+      String figures =
+          reading == null ? "no reading of the replicationProbes yet" : reading.detail();
+      if (since != null && !now.isBefore(since.plus(policy.catchUpTimeout()))) {
+        refuse(
+            state,
+            "FailbackCatchUpTimedOut",
+            String.format(
+                "%s but does not fail back: its application has not caught up with the writes %s"
+                    + " took for it within %s (spec.failover.failback.catchUpTimeout, waiting"
+                    + " since %s): %s. Its keys stay with %s, which keeps serving them. Find out"
+                    + " why replication from %s to %s lags (the failback goes ahead once it has"
+                    + " caught up), or fail back without waiting, accepting that %s may serve stale"
+                    + " data and overwrite %s's writes not yet applied there: kubectl homeport"
+                    + " failback %s --approve --skip-catch-up",
+                stable,
+                peer,
+                format(policy.catchUpTimeout()),
+                since,
+                figures,
+                peer,
+                peer,
+                name,
+                name,
+                peer,
+                name),
+            true);
+      } else {
+        refuse(
+            state,
+            "AwaitingFailbackCatchUp",
+            String.format(
+                "%s; failing back from %s waits until %s's application has applied the writes %s"
+                    + " took for it, up to the position %s reported when the failback started"
+                    + " (replicationProbe)%s: %s; %s keeps serving its keys meanwhile",
+                stable,
+                peer,
+                name,
+                peer,
+                peer,
+                since == null
+                    ? ""
+                    : String.format(
+                        ", waiting since %s, at most catchUpTimeout %s",
+                        since, format(policy.catchUpTimeout())),
+                figures,
+                peer),
+            false);
+      }
+      return null;
     }
 
     /** Rule 5: finish a failback once no front-door routes to the old peer; abort if it fails. */
@@ -1196,6 +1287,10 @@ public final class FailoverMachine {
     }
 
     private void refuse(RegionState state, String reason, String message) {
+      refuse(state, reason, message, true);
+    }
+
+    private void refuse(RegionState state, String reason, String message, boolean warning) {
       work.put(
           state.name(),
           new RegionState(
@@ -1209,7 +1304,7 @@ public final class FailoverMachine {
               state.leaseRenewedAt(),
               state.phaseSince(),
               message));
-      refusals.add(new Refusal(state.name(), reason, message));
+      refusals.add(new Refusal(state.name(), reason, message, warning));
     }
 
     private RegionState withTarget(RegionState state, String failoverTarget) {

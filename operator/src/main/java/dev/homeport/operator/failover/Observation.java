@@ -17,6 +17,8 @@ import java.util.Set;
  * @param drillRequest a requested drill without a finished record; null when none
  * @param drillProgress what the caller learnt about the running drill; {@link DrillProgress#NONE}
  *     when nothing
+ * @param failbackCatchUps for failed-over regions, how far they have caught up with the peer
+ *     serving their keys; a region due to fail back without an entry waits for one
  */
 public record Observation(
     Instant now,
@@ -25,7 +27,8 @@ public record Observation(
     Set<String> failoverApprovals,
     Set<String> failbackApprovals,
     DrillRequest drillRequest,
-    DrillProgress drillProgress) {
+    DrillProgress drillProgress,
+    Map<String, FailbackCatchUp> failbackCatchUps) {
 
   public Observation {
     Objects.requireNonNull(now, "now");
@@ -34,9 +37,30 @@ public record Observation(
     failoverApprovals = Set.copyOf(Objects.requireNonNull(failoverApprovals, "failoverApprovals"));
     failbackApprovals = Set.copyOf(Objects.requireNonNull(failbackApprovals, "failbackApprovals"));
     drillProgress = drillProgress == null ? DrillProgress.NONE : drillProgress;
+    failbackCatchUps = Map.copyOf(Objects.requireNonNull(failbackCatchUps, "failbackCatchUps"));
   }
 
-  /** An observation without drills. */
+  /** An observation without failback catch-up readings: failbacks wait for them. */
+  public Observation(
+      Instant now,
+      Map<String, Probe> probes,
+      Map<String, Instant> leaseWrites,
+      Set<String> failoverApprovals,
+      Set<String> failbackApprovals,
+      DrillRequest drillRequest,
+      DrillProgress drillProgress) {
+    this(
+        now,
+        probes,
+        leaseWrites,
+        failoverApprovals,
+        failbackApprovals,
+        drillRequest,
+        drillProgress,
+        Map.of());
+  }
+
+  /** An observation without drills nor failback catch-up readings. */
   public Observation(
       Instant now,
       Map<String, Probe> probes,

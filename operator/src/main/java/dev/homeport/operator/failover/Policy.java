@@ -23,6 +23,8 @@ import java.util.Set;
  * @param failbackMode whether a failback needs an approval
  * @param stableFor how long a failed-over region must be healthy before it fails back
  * @param regions every region, in spec order
+ * @param catchUpTimeout how long a failback waits for the region's application to catch up with its
+ *     peer's writes before it warns and needs a person; the keys stay with the peer meanwhile
  */
 public record Policy(
     ApprovalMode mode,
@@ -34,7 +36,11 @@ public record Policy(
     int maxConcurrentFailovers,
     ApprovalMode failbackMode,
     Duration stableFor,
-    List<RegionPolicy> regions) {
+    List<RegionPolicy> regions,
+    Duration catchUpTimeout) {
+
+  /** {@code failover.failback.catchUpTimeout} when the spec does not set it. */
+  public static final Duration DEFAULT_CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
 
   public Policy {
     Objects.requireNonNull(mode, "failover.mode");
@@ -43,6 +49,7 @@ public record Policy(
     requirePositive("failover.probeInterval", probeInterval);
     requireNotNegative("failover.skewMargin", skewMargin);
     requireNotNegative("failover.failback.stableFor", stableFor);
+    requirePositive("failover.failback.catchUpTimeout", catchUpTimeout);
     if (failureThreshold < 1) {
       throw new IllegalArgumentException(
           String.format("failover.failureThreshold must be at least 1, got %d", failureThreshold));
@@ -67,6 +74,32 @@ public record Policy(
                 "regions: region %s is listed twice; region names must be unique", region.name()));
       }
     }
+  }
+
+  /** A policy with the default {@link #DEFAULT_CATCH_UP_TIMEOUT}. */
+  public Policy(
+      ApprovalMode mode,
+      Duration leaseDuration,
+      Duration probeInterval,
+      int failureThreshold,
+      Duration skewMargin,
+      int minActiveRegions,
+      int maxConcurrentFailovers,
+      ApprovalMode failbackMode,
+      Duration stableFor,
+      List<RegionPolicy> regions) {
+    this(
+        mode,
+        leaseDuration,
+        probeInterval,
+        failureThreshold,
+        skewMargin,
+        minActiveRegions,
+        maxConcurrentFailovers,
+        failbackMode,
+        stableFor,
+        regions,
+        DEFAULT_CATCH_UP_TIMEOUT);
   }
 
   private static void requirePositive(String field, Duration value) {

@@ -7,7 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,7 +20,9 @@ import java.util.Map;
  * here>, ...}}}. Draining a key from {@code old} to {@code new} reads {@code old}'s position after
  * the fence and waits until {@code new} reports {@code applied[old]} at or past it. Moving buckets
  * also asks it how many keys each bucket holds, to pace the move. A drill waits the same way: after
- * the drilled region's lease has run out, until its peer has applied its writes up to its position.
+ * the drilled region's lease has run out, until its peer has applied its writes up to its position
+ * ({@link #catchUp}). A failback waits the other way round: until the returning region has applied
+ * the writes its peer took for it, up to the peer's position when the failback started.
  */
 public final class ReplicationWatermark {
 
@@ -41,6 +45,51 @@ public final class ReplicationWatermark {
   public long applied(String probeUrl, String source) throws IOException, InterruptedException {
     JsonNode applied = read(probeUrl).path("applied").path(source);
     return applied.isNumber() ? applied.asLong() : -1;
+  }
+
+  /**
+   * One catch-up reading: {@code source}'s position from {@code sourceProbe} (only when {@code
+   * readPosition}), then how far {@code targetProbe}'s application has applied {@code source}'s
+   * writes. Never throws: a failed read is reported in {@link CatchUpReading#error()}.
+   */
+  public CatchUpReading catchUp(
+      String sourceProbe, boolean readPosition, String targetProbe, String source, Clock clock) {
+    Long position = null;
+    Instant positionAt = null;
+    try {
+      if (readPosition) {
+        position = position(sourceProbe);
+        positionAt = clock.instant();
+      }
+      long applied = applied(targetProbe, source);
+      return new CatchUpReading(position, positionAt, applied, clock.instant(), null);
+    } catch (IOException e) {
+      return new CatchUpReading(
+          position, positionAt, -1, null, "the replication probe failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new CatchUpReading(position, positionAt, -1, null, "interrupted");
+    }
+  }
+
+  /**
+   * What one {@link #catchUp} found.
+   *
+   * @param position the source's position; null when not read (or its read failed)
+   * @param positionAt when it was read
+   * @param applied how far the target has applied the source's writes; -1 if unknown
+   * @param appliedAt when that was read; null if it failed
+   * @param error why a read failed, for people; null when both succeeded
+   */
+  public record CatchUpReading(
+      Long position, Instant positionAt, long applied, Instant appliedAt, String error) {}
+
+  /** For people: how far {@code target} has applied {@code source}'s writes of {@code position}. */
+  public static String progress(String target, String source, long applied, long position) {
+    return applied < 0
+        ? String.format("%s's replicationProbe does not report applied[%s]", target, source)
+        : String.format(
+            "%s has applied %s's writes up to %d of %d", target, source, applied, position);
   }
 
   /**

@@ -56,7 +56,8 @@ public final class Policies {
         failover.getMaxConcurrentFailovers() == null ? 1 : failover.getMaxConcurrentFailovers(),
         failback.getMode() == null ? ApprovalMode.Manual : failback.getMode(),
         duration("spec.failover.failback.stableFor", failback.getStableFor(), "5m"),
-        routed);
+        routed,
+        duration("spec.failover.failback.catchUpTimeout", failback.getCatchUpTimeout(), "5m"));
   }
 
   private static Duration duration(String field, String value, String fallback) {

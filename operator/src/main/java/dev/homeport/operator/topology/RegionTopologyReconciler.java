@@ -89,6 +89,12 @@ public final class RegionTopologyReconciler
   /** Annotation listing regions (comma-separated) whose failback an operator approved. */
   public static final String APPROVE_FAILBACK = "homeport.dev/approve-failback";
 
+  /**
+   * Annotation listing regions (comma-separated) whose failback need not wait for their application
+   * to catch up with the peer's writes.
+   */
+  public static final String SKIP_CATCH_UP = FailbackCatchUps.SKIP_CATCH_UP;
+
   /** Status heartbeats are written at most this often when nothing else changed. */
   static final Duration HEARTBEAT_WRITE_INTERVAL = Duration.ofSeconds(30);
 
@@ -118,6 +124,7 @@ public final class RegionTopologyReconciler
 
     TopologyState state;
     Drills drills;
+    FailbackCatchUps catchUps;
 
     /**
      * The regions routed, leased and probed (status.acceptedRegions); null until known. A region
@@ -163,11 +170,15 @@ public final class RegionTopologyReconciler
   private final Counter directoryLosses;
   private final Counter directoryRestores;
   private final DrillMetrics drillMetrics;
+  private final FailbackCatchUps.Metrics catchUpMetrics;
   private final SyntheticProbe synthetic = new SyntheticProbe();
   private final ReplicationWatermark watermark = new ReplicationWatermark();
   private final FrontDoorMetricsReader frontDoorMetrics;
 
-  /** Drills' synthetic requests and replication reads, off the reconcile threads. */
+  /**
+   * Drills' synthetic requests and replication reads, and failbacks' catch-up reads, off the
+   * reconcile threads.
+   */
   private final ExecutorService drillIo =
       Executors.newCachedThreadPool(
           task -> {
@@ -197,6 +208,7 @@ public final class RegionTopologyReconciler
     this.clock = clock;
     this.frontDoorMetrics = new FrontDoorMetricsReader(frontDoorAdminToken);
     this.drillMetrics = new DrillMetrics(registry);
+    this.catchUpMetrics = new FailbackCatchUps.Metrics(registry);
     this.transitions =
         Counter.builder("homeport.operator.region.transitions")
             .description("Region phase transitions decided by the operator")
@@ -256,6 +268,7 @@ public final class RegionTopologyReconciler
               watermark,
               frontDoorMetrics,
               drillIo);
+      runtime.catchUps = new FailbackCatchUps(clock, watermark, drillIo, catchUpMetrics);
     }
     List<String> configErrors = syncLinks(spec, membership, policy, runtime);
     BucketLayouts.Decision decision;
@@ -357,7 +370,9 @@ public final class RegionTopologyReconciler
             approvals(topology, APPROVE_FAILBACK),
             runtime.drills.request(
                 routed, drillSettings, drillPolicyError, runtime.state, now, drillEvents),
-            runtime.drills.progress(routed, runtime.state));
+            runtime.drills.progress(routed, runtime.state),
+            runtime.catchUps.readings(
+                routed.getSpec(), runtime.state, approvals(topology, SKIP_CATCH_UP)));
     long epochBefore = runtime.state.epoch();
     Step step = new FailoverMachine(policy).step(runtime.state, observation);
     runtime.state = step.next();
@@ -384,6 +399,7 @@ public final class RegionTopologyReconciler
       renewLeases(runtime, policy, now);
     }
     record(topology, step, runtime);
+    runtime.catchUps.follow(step, routed.getSpec(), policy);
     runtime.drills.record(step, epochBefore, clock.instant(), drillEvents);
     // Started right after the table went out, so that the RTO is not a probe interval late.
     runtime.drills.measure(routed, drillSettings, policy, runtime.state, runtime.links, bucketMap);
@@ -415,6 +431,9 @@ public final class RegionTopologyReconciler
       runtime.links.values().forEach(RegionLink::close);
       if (runtime.drills != null) {
         runtime.drills.close(runtime.state);
+      }
+      if (runtime.catchUps != null) {
+        runtime.catchUps.close();
       }
     }
     return DeleteControl.defaultDelete();
@@ -752,8 +771,16 @@ public final class RegionTopologyReconciler
       current.add(key);
       if (!runtime.refusals.contains(key)) {
         refusals.increment();
-        log.warn("Region {}: {}: {}", refusal.region(), refusal.reason(), refusal.message());
-        event(topology, refusal.reason(), refusal.message(), "Warning");
+        if (refusal.warning()) {
+          log.warn("Region {}: {}: {}", refusal.region(), refusal.reason(), refusal.message());
+        } else {
+          log.info("Region {}: {}: {}", refusal.region(), refusal.reason(), refusal.message());
+        }
+        event(
+            topology,
+            refusal.reason(),
+            refusal.message(),
+            refusal.warning() ? "Warning" : "Normal");
       }
     }
     runtime.refusals = current;

@@ -43,6 +43,7 @@ final class FailoverFixtures {
     int maxConcurrentFailovers = 2;
     ApprovalMode failbackMode = ApprovalMode.Automatic;
     Duration stableFor = Duration.ofSeconds(5);
+    Duration catchUpTimeout = Policy.DEFAULT_CATCH_UP_TIMEOUT;
     List<RegionPolicy> regions = List.of(mumbai(), frankfurt(), singapore());
 
     PolicyBuilder mode(ApprovalMode value) {
@@ -70,6 +71,11 @@ final class FailoverFixtures {
       return this;
     }
 
+    PolicyBuilder catchUpTimeout(Duration value) {
+      catchUpTimeout = value;
+      return this;
+    }
+
     PolicyBuilder regions(RegionPolicy... value) {
       regions = List.of(value);
       return this;
@@ -86,7 +92,8 @@ final class FailoverFixtures {
           maxConcurrentFailovers,
           failbackMode,
           stableFor,
-          regions);
+          regions,
+          catchUpTimeout);
     }
   }
 
@@ -123,6 +130,15 @@ final class FailoverFixtures {
     /** Reported on every tick: the region has no replication probe, catching up is immediate. */
     boolean alwaysCaughtUp;
 
+    /**
+     * Failback catch-up readings reported on every tick, by region. A failed-over region without
+     * one is reported {@code UNPROBED} (no replication probe) unless {@link #catchUpMeasured}.
+     */
+    final Map<String, FailbackCatchUp> catchUps = new HashMap<>();
+
+    /** Whether failed-over regions without a reading in {@link #catchUps} are reported none. */
+    boolean catchUpMeasured;
+
     int ticks;
 
     Sim(Policy policy) {
@@ -157,6 +173,23 @@ final class FailoverFixtures {
               ? drillProgress
               : alwaysCaughtUp ? new DrillProgress(null, true, false) : DrillProgress.NONE;
       drillProgress = null;
+      Map<String, FailbackCatchUp> readings = new HashMap<>(catchUps);
+      if (!catchUpMeasured) {
+        state
+            .regions()
+            .forEach(
+                (name, region) -> {
+                  if (region.servedBy() != null && !readings.containsKey(name)) {
+                    readings.put(
+                        name,
+                        new FailbackCatchUp(
+                            region.servedBy(),
+                            FailbackCatchUp.Status.UNPROBED,
+                            null,
+                            "no replicationProbe on " + name));
+                  }
+                });
+      }
       last =
           machine.step(
               state,
@@ -167,7 +200,8 @@ final class FailoverFixtures {
                   Set.copyOf(failoverApprovals),
                   Set.copyOf(failbackApprovals),
                   drillRequest,
-                  progress));
+                  progress,
+                  readings));
       state = last.next();
       leaseHolders = last.leaseHolders();
       drillEvents.addAll(last.drillEvents());

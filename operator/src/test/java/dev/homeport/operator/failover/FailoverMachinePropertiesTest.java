@@ -449,6 +449,12 @@ class FailoverMachinePropertiesTest {
     private final Set<String> endedDrills = new HashSet<>();
     private int restartsMidDrill;
 
+    /** When each failed-over region's catch-up wait with its peer began, by region and peer. */
+    private final Map<String, Instant> catchUpSince = new HashMap<>();
+
+    /** Failed-over regions report catch-up this many probe intervals after their wait began. */
+    private static final int CATCH_UP_STEPS = 3;
+
     Run(Policy policy) {
       this.policy = policy;
       policy.regions().forEach(r -> regions.put(r.name(), r));
@@ -544,6 +550,40 @@ class FailoverMachinePropertiesTest {
       }
     }
 
+    /**
+     * What the caller reports about failed-over regions' catch-up with their peers: waiting for
+     * {@link #CATCH_UP_STEPS} probe intervals after the wait began, then caught up.
+     */
+    private Map<String, FailbackCatchUp> catchUps(boolean healing) {
+      Map<String, FailbackCatchUp> readings = new HashMap<>();
+      Set<String> waits = new HashSet<>();
+      state
+          .regions()
+          .forEach(
+              (name, region) -> {
+                if (region.phase() != FailedOver || region.servedBy() == null) {
+                  return;
+                }
+                String key = name + ">" + region.servedBy();
+                waits.add(key);
+                Instant since = catchUpSince.computeIfAbsent(key, k -> now);
+                boolean caughtUp =
+                    healing
+                        || !now.isBefore(since.plus(PROBE_INTERVAL.multipliedBy(CATCH_UP_STEPS)));
+                readings.put(
+                    name,
+                    new FailbackCatchUp(
+                        region.servedBy(),
+                        caughtUp
+                            ? FailbackCatchUp.Status.CAUGHT_UP
+                            : FailbackCatchUp.Status.WAITING,
+                        since,
+                        caughtUp ? "caught up" : "lag 10"));
+              });
+      catchUpSince.keySet().retainAll(waits);
+      return readings;
+    }
+
     /** What the caller reports about the running drill: probes and requests as configured. */
     private DrillProgress drillProgress(boolean healing) {
       DrillState drill = state.drill();
@@ -634,7 +674,8 @@ class FailoverMachinePropertiesTest {
               failoverApprovals,
               failbackApprovals,
               drillRequest,
-              drillProgress(healing));
+              drillProgress(healing),
+              catchUps(healing));
       TopologyState before = state;
       Step step = machine.step(before, observation);
       check(before, step, observation);
@@ -775,6 +816,16 @@ class FailoverMachinePropertiesTest {
           if (policy.failbackMode() == ApprovalMode.Manual) {
             assertThat(observation.failbackApprovals()).as(context).contains(t.region());
           }
+          FailbackCatchUp reading = observation.failbackCatchUps().get(t.region());
+          assertThat(reading)
+              .as("%s failed back without a catch-up reading; %s", t.region(), context)
+              .isNotNull();
+          assertThat(reading.allowsFailback())
+              .as("%s failed back before catching up; %s", t.region(), context)
+              .isTrue();
+          assertThat(reading.peer())
+              .as(context)
+              .isEqualTo(before.regions().get(t.region()).servedBy());
         }
         if (t.from() == Recovering && t.to() == Active) {
           assertThat(now)

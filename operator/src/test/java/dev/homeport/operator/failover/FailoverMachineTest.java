@@ -617,6 +617,219 @@ class FailoverMachineTest {
     }
 
     @Test
+    void withoutAReplicationProbeTheFailbackGoesAheadAndSaysItDidNotWait() {
+      Sim sim = failedOverAndHealthyAgain(policy().build());
+
+      Step recovering = sim.tickTo(23);
+
+      assertThat(sim.region("mumbai").phase()).isEqualTo(Recovering);
+      assertThat(recovering.transitions())
+          .singleElement()
+          .satisfies(
+              t ->
+                  assertThat(t.message())
+                      .contains(
+                          "the failback did not wait for replication: no replicationProbe on"
+                              + " mumbai"));
+    }
+
+    @Test
+    void theFailbackWaitsForCatchUpWhileThePeerKeepsServingThenGoesAhead() {
+      Sim sim = failedOverAndHealthyAgain(policy().build());
+      sim.catchUpMeasured = true;
+
+      // Due at tick 23 (stableFor 5s), but no reading yet.
+      Step first = sim.tickTo(23);
+      assertThat(sim.region("mumbai").phase()).isEqualTo(FailedOver);
+      assertThat(first.refusals())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.reason()).isEqualTo("AwaitingFailbackCatchUp");
+                assertThat(r.warning()).as("an expected wait: a Normal Event").isFalse();
+                assertThat(r.message()).contains("no reading of the replicationProbes yet");
+              });
+
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "singapore",
+              FailbackCatchUp.Status.WAITING,
+              sim.now,
+              "mumbai has applied singapore's writes up to 1200 of 1500 (lag 300)"));
+      long epoch = sim.state.epoch();
+      Step waiting = sim.tickTo(40);
+      RegionState mumbai = sim.region("mumbai");
+      assertThat(mumbai.phase()).isEqualTo(FailedOver);
+      assertThat(mumbai.servedBy()).as("no outage while it waits").isEqualTo("singapore");
+      assertThat(waiting.leaseHolders()).doesNotContain("mumbai");
+      assertThat(sim.state.epoch()).as("nothing published while it waits").isEqualTo(epoch);
+      assertThat(sim.transitions).noneMatch(t -> t.reason().equals("Failback"));
+      assertThat(waiting.refusals())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.reason()).isEqualTo("AwaitingFailbackCatchUp");
+                assertThat(r.warning()).isFalse();
+                assertThat(r.message())
+                    .contains(
+                        "waits until mumbai's application has applied the writes singapore took"
+                            + " for it",
+                        "lag 300",
+                        "at most catchUpTimeout 300s",
+                        "singapore keeps serving its keys meanwhile");
+              });
+      assertThat(mumbai.message()).isEqualTo(waiting.refusals().get(0).message());
+
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "singapore",
+              FailbackCatchUp.Status.CAUGHT_UP,
+              sim.now,
+              "mumbai has applied singapore's writes up to 1500 of 1500"));
+      Step recovering = sim.tick();
+      assertThat(sim.region("mumbai").phase()).isEqualTo(Recovering);
+      assertThat(sim.region("mumbai").servedBy()).isNull();
+      assertThat(recovering.refusals()).isEmpty();
+      assertThat(recovering.transitions())
+          .singleElement()
+          .satisfies(
+              t -> {
+                assertThat(t.reason()).isEqualTo("Failback");
+                assertThat(t.message())
+                    .contains(
+                        "mumbai's application has caught up with singapore's writes: mumbai has"
+                            + " applied singapore's writes up to 1500 of 1500");
+              });
+    }
+
+    @Test
+    void pastCatchUpTimeoutTheKeysStayWithThePeerAndAWarningSaysHowToProceed() {
+      Sim sim = failedOverAndHealthyAgain(policy().catchUpTimeout(Duration.ofSeconds(3)).build());
+      sim.catchUpMeasured = true;
+      sim.tickTo(22);
+      Instant since = sim.now.plus(PROBE_INTERVAL);
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "singapore",
+              FailbackCatchUp.Status.WAITING,
+              since,
+              "mumbai has applied singapore's writes up to 1200 of 1500 (lag 300)"));
+
+      // The wait began at tick 23; catchUpTimeout 3s: tick 29.
+      Step before = sim.tickTo(28);
+      assertThat(before.refusals())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reason()).isEqualTo("AwaitingFailbackCatchUp"));
+
+      Step timedOut = sim.tick();
+      RegionState mumbai = sim.region("mumbai");
+      assertThat(mumbai.phase()).isEqualTo(FailedOver);
+      assertThat(mumbai.servedBy()).isEqualTo("singapore");
+      assertThat(timedOut.transitions()).isEmpty();
+      assertThat(timedOut.leaseHolders()).doesNotContain("mumbai");
+      assertThat(timedOut.refusals())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.reason()).isEqualTo("FailbackCatchUpTimedOut");
+                assertThat(r.warning()).isTrue();
+                assertThat(r.message())
+                    .contains(
+                        "does not fail back",
+                        "within 3s (spec.failover.failback.catchUpTimeout, waiting since " + since,
+                        "lag 300",
+                        "Its keys stay with singapore",
+                        "kubectl homeport failback mumbai --approve --skip-catch-up");
+              });
+
+      sim.tickTo(60);
+      assertThat(sim.region("mumbai").phase()).as("still waiting").isEqualTo(FailedOver);
+      assertThat(sim.last.refusals())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reason()).isEqualTo("FailbackCatchUpTimedOut"));
+
+      // The region's application catches up after all: the failback goes ahead.
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "singapore", FailbackCatchUp.Status.CAUGHT_UP, since, "up to 1800 of 1800"));
+      sim.tick();
+      assertThat(sim.region("mumbai").phase()).isEqualTo(Recovering);
+    }
+
+    @Test
+    void aPersonMaySkipTheCatchUpWait() {
+      Sim sim = failedOverAndHealthyAgain(policy().build());
+      sim.catchUpMeasured = true;
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "singapore",
+              FailbackCatchUp.Status.SKIPPED,
+              null,
+              "skipped by hand (annotation homeport.dev/failback-skip-catch-up); lag 300"));
+
+      Step recovering = sim.tickTo(23);
+
+      assertThat(sim.region("mumbai").phase()).isEqualTo(Recovering);
+      assertThat(recovering.transitions())
+          .singleElement()
+          .satisfies(
+              t ->
+                  assertThat(t.message())
+                      .contains(
+                          "the failback did not wait for replication catch-up: skipped by hand"));
+    }
+
+    @Test
+    void aReadingAgainstAnotherPeerCountsAsNone() {
+      Sim sim = failedOverAndHealthyAgain(policy().build());
+      sim.catchUpMeasured = true;
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "frankfurt", FailbackCatchUp.Status.CAUGHT_UP, sim.now, "up to 10 of 10"));
+
+      Step step = sim.tickTo(30);
+
+      assertThat(sim.region("mumbai").phase()).isEqualTo(FailedOver);
+      assertThat(step.refusals())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.reason()).isEqualTo("AwaitingFailbackCatchUp");
+                assertThat(r.message()).contains("no reading of the replicationProbes yet");
+              });
+    }
+
+    @Test
+    void anApprovedManualFailbackStillWaitsForCatchUp() {
+      Sim sim = failedOverAndHealthyAgain(policy().failbackMode(ApprovalMode.Manual).build());
+      sim.catchUpMeasured = true;
+      sim.failbackApprovals.add("mumbai");
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "singapore", FailbackCatchUp.Status.WAITING, sim.now, "up to 1 of 2 (lag 1)"));
+
+      Step waiting = sim.tickTo(30);
+      assertThat(sim.region("mumbai").phase()).isEqualTo(FailedOver);
+      assertThat(waiting.refusals())
+          .singleElement()
+          .satisfies(r -> assertThat(r.reason()).isEqualTo("AwaitingFailbackCatchUp"));
+
+      sim.catchUps.put(
+          "mumbai",
+          new FailbackCatchUp(
+              "singapore", FailbackCatchUp.Status.CAUGHT_UP, sim.now, "up to 2 of 2"));
+      sim.tick();
+      assertThat(sim.region("mumbai").phase()).isEqualTo(Recovering);
+    }
+
+    @Test
     void failingAgainWhileRecoveringHandsTheKeysBackToThePeer() {
       Sim sim = failedOverAndHealthyAgain(policy().build());
       sim.tickTo(23);

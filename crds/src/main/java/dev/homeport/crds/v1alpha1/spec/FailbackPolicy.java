@@ -25,7 +25,26 @@ public class FailbackPolicy {
           + " against flapping), e.g. 5m.")
   private String stableFor;
 
+  @Default("5m")
+  @Pattern(Validation.DURATION)
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "Longest wait, before failing back, for the region's application to apply the writes its"
+          + " peer took for it (spec.regions[].replicationProbe of both). The peer keeps serving"
+          + " the keys while the region waits; past this the failback is held with a Warning until"
+          + " it catches up or a person skips the wait (kubectl homeport failback <region>"
+          + " --approve --skip-catch-up), e.g. 5m.")
+  private String catchUpTimeout;
+
   public FailbackPolicy() {}
+
+  public String getCatchUpTimeout() {
+    return catchUpTimeout;
+  }
+
+  public void setCatchUpTimeout(String catchUpTimeout) {
+    this.catchUpTimeout = catchUpTimeout;
+  }
 
   public ApprovalMode getMode() {
     return mode;

@@ -87,7 +87,8 @@ public class RegionSpec {
   @JsonPropertyDescription(
       "URL of the application's replication-position endpoint in this region. Re-homing a key away"
           + " from this region waits, while draining, until the new home has applied this region's"
-          + " writes up to the fence. Without it draining does not wait for replication, which is"
+          + " writes up to the fence; a failback to this region waits until it has applied the"
+          + " writes its peer took for it. Without it neither waits for replication, which is"
           + " correct only when the application's data is shared or replicated synchronously.")
   private String replicationProbe;
 
