@@ -456,6 +456,11 @@ public final class ReportMarkdown {
               m.doubled(),
               m.splitBrain()));
     }
+    for (Rehoming.Move m : rehoming.moves()) {
+      if (!"Completed".equals(m.phase())) {
+        md.append(format("* %s → %s ended %s: %s\n", m.from(), m.to(), m.phase(), m.message()));
+      }
+    }
     md.append('\n').append(rehoming.commands()).append(".\n\n");
   }
 

@@ -114,6 +114,7 @@ class ReportTest {
                   5_000,
                   2_000,
                   "Completed",
+                  "5000 keys now home in singapore",
                   5_000,
                   10,
                   500,
@@ -134,7 +135,8 @@ class ReportTest {
                   "mumbai",
                   10_000,
                   20_000,
-                  "Completed",
+                  "RolledBack",
+                  "batch 3 could not switch",
                   10_000,
                   20,
                   500,
@@ -193,7 +195,8 @@ class ReportTest {
     assertThat(goals.get(8).measured()).startsWith("p99 5.00 s over 20 runs (p50 4.00 s");
     assertThat(goals.get(9).measured())
         .isEqualTo(
-            "4,000 keys/s (10,000 keys at rate 20,000); per-key unavailability p99 620 ms (worst move)");
+            "4,000 keys/s (10,000 keys at rate 20,000); per-key unavailability p99 620 ms (worst"
+                + " move); a move did not complete cleanly");
     assertThat(goals.get(0).measured()).startsWith("0.90×");
     assertThat(goals.get(1).measured()).startsWith("+1,100 µs");
   }
@@ -237,8 +240,9 @@ class ReportTest {
         .contains("| convergence p50 / p99 / max | 60.0 / 120.0 / 120.0 ms |")
         .contains("| replication bytes shipped per increment (to both peers) | 3.25 |")
         .contains(
-            "| frankfurt → mumbai (Completed) | 10,000 of 10,000 | 20,000 | 20 × 500 | 2.50 | 4,000"
+            "| frankfurt → mumbai (RolledBack) | 10,000 of 10,000 | 20,000 | 20 × 500 | 2.50 | 4,000"
                 + " | 150 / 620 / 700 | 1,500 | 600ms |")
+        .contains("* frankfurt → mumbai ended RolledBack: batch 3 could not switch")
         .contains("| 20 | 4.00 | 4.80 | 5.00 | 5.00 | 50,000 acknowledged, 0 lost")
         .contains("| 20 | mumbai → singapore | 5.00 | 2.00 | 9.00 | 3.00 | 40 |")
         .contains("**The machine was busy** (load average 3.50 at the start, 3.50 at the end")

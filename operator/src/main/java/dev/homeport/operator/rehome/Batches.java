@@ -10,8 +10,8 @@ import java.util.List;
  * the (immutable) spec and what the status records, so an operator that restarts mid-move finds the
  * same batches.
  *
- * <p>A key list moves in batches of {@code rate / 4} keys, at most {@link #MAX_BATCH}. A bucket
- * range moves in batches of as many buckets as hold about {@code rate / 4} keys, by the average
+ * <p>A key list moves in batches of {@code rate / 2} keys, at most {@link #MAX_BATCH}. A bucket
+ * range moves in batches of as many buckets as hold about {@code rate / 2} keys, by the average
  * number of keys per bucket; the cost of a batch grows with its buckets, not with their keys, so
  * there is no cap. Batches start no faster than the rate allows.
  */
@@ -19,12 +19,17 @@ public final class Batches {
 
   /**
    * A batch of keys is fenced, drained and switched as a unit; this bounds the directory entries
-   * one batch writes.
+   * one batch writes (and announces) in one script, and the keys one barrier names.
    */
-  static final int MAX_BATCH = 500;
+  static final int MAX_BATCH = 2000;
 
-  /** Batches are sized so that about this many start per second at the requested rate. */
-  static final int BATCHES_PER_SECOND = 4;
+  /**
+   * Batches are sized so that about this many start per second at the requested rate. A batch costs
+   * a few round trips to every region whatever its size (fence, barrier, drain, switch), a few
+   * hundred milliseconds across continents; two a second leaves each half a second, so that the
+   * requested rate is reached rather than capped by that cost.
+   */
+  static final int BATCHES_PER_SECOND = 2;
 
   private final Space space;
   private final List<String> units;
@@ -45,14 +50,20 @@ public final class Batches {
 
   /** Batches of a key list, each key once, in the order given. */
   public static Batches ofKeys(List<String> keys, int rate) {
+    return ofKeys(keys, rate, null);
+  }
+
+  /**
+   * The same, cut into batches of {@code unitsPerBatch} keys when given: the size a move recorded
+   * when it was validated, so that a resumed move keeps its batches whatever this version's sizing.
+   */
+  public static Batches ofKeys(List<String> keys, int rate, Integer unitsPerBatch) {
     List<String> unique = List.copyOf(new LinkedHashSet<>(keys));
-    return new Batches(
-        Space.KEYS,
-        unique,
-        Math.max(1, Math.min(MAX_BATCH, rate / BATCHES_PER_SECOND)),
-        1,
-        unique.size(),
-        rate);
+    int size =
+        unitsPerBatch != null
+            ? Math.max(1, unitsPerBatch)
+            : Math.max(1, Math.min(MAX_BATCH, rate / BATCHES_PER_SECOND));
+    return new Batches(Space.KEYS, unique, size, 1, unique.size(), rate);
   }
 
   /**
@@ -62,11 +73,20 @@ public final class Batches {
    *     when unknown, and then {@code rate} is read as buckets per second
    */
   public static Batches ofBuckets(List<Integer> buckets, Long totalKeys, int rate) {
+    return ofBuckets(buckets, totalKeys, rate, null);
+  }
+
+  /** The same, cut into batches of {@code unitsPerBatch} buckets when given (see ofKeys). */
+  public static Batches ofBuckets(
+      List<Integer> buckets, Long totalKeys, int rate, Integer unitsPerBatch) {
     List<String> unique = new ArrayList<>();
     new LinkedHashSet<>(buckets).forEach(bucket -> unique.add(bucket.toString()));
     long keys = totalKeys != null ? totalKeys : unique.size();
     double perBucket = unique.isEmpty() ? 1 : Math.max(1e-9, (double) keys / unique.size());
-    int size = (int) Math.max(1, Math.min(unique.size(), rate / BATCHES_PER_SECOND / perBucket));
+    int size =
+        unitsPerBatch != null
+            ? Math.max(1, unitsPerBatch)
+            : (int) Math.max(1, Math.min(unique.size(), rate / BATCHES_PER_SECOND / perBucket));
     return new Batches(Space.BUCKETS, List.copyOf(unique), size, perBucket, keys, rate);
   }
 

@@ -112,6 +112,13 @@ public final class HomeAssignmentReconciler
   private final Clock clock;
   private final ReplicationWatermark watermark = new ReplicationWatermark();
   private final Map<String, RegionLink> links = new ConcurrentHashMap<>();
+
+  /** By assignment (namespace/name): its newest status not yet handed to the API server. */
+  private final Map<String, HomeAssignment> unwritten = new ConcurrentHashMap<>();
+
+  /** By assignment (namespace/name): the status write that recorded its last moved batch. */
+  private final Map<String, Future<?>> checkpoints = new ConcurrentHashMap<>();
+
   private final ExecutorService writer =
       Executors.newSingleThreadExecutor(
           task -> {
@@ -333,6 +340,7 @@ public final class HomeAssignmentReconciler
     status.setTotalKeys(batches.totalKeys());
     status.setTotalBatches(batches.count());
     status.setBatchSize((int) batches.keysPerBatch());
+    status.setUnitsPerBatch(batches.size());
     status.setMovedKeys(0L);
     status.setCurrentBatch(1);
     return batches;
@@ -360,11 +368,19 @@ public final class HomeAssignmentReconciler
   private static Batches batches(HomeAssignment assignment, Setting setting, Long totalKeys) {
     Subject subject = assignment.getSpec().getSubject();
     int rate = assignment.getSpec().getRate();
+    // A move under way keeps the batches it was validated with (null before validation).
+    Integer units =
+        assignment.getStatus() == null || assignment.getStatus().getTotalBatches() == null
+            ? null
+            : assignment.getStatus().getUnitsPerBatch();
     if (subject.getKeys() != null) {
-      return Batches.ofKeys(subject.getKeys(), rate);
+      return Batches.ofKeys(subject.getKeys(), rate, units);
     }
     return Batches.ofBuckets(
-        buckets(subject.getBuckets(), setting.regions().buckets(), setting), totalKeys, rate);
+        buckets(subject.getBuckets(), setting.regions().buckets(), setting),
+        totalKeys,
+        rate,
+        units);
   }
 
   /** Every bucket of {@code ranges} ("7", "0-511"), in order. */
@@ -823,7 +839,14 @@ public final class HomeAssignmentReconciler
               + " moved with "
               + unavailable.toMillis()
               + " ms of write unavailability; the next waits for spec.rate");
-      patchStatus(assignment);
+      // Behind, as every status write within a move: waiting here for the API server (which
+      // rewrites the whole object, key list included) would hold up the next batch. The status
+      // lags by one batch at most: the previous batch's write must have landed first. A restart
+      // redoes from the batch the status names, and redoing a moved batch moves nothing.
+      Future<?> previous = checkpoints.put(ref(assignment), patchStatusBehind(assignment));
+      if (previous != null) {
+        awaitWritten(previous);
+      }
     }
   }
 
@@ -1052,6 +1075,7 @@ public final class HomeAssignmentReconciler
   }
 
   private void release(String owner) {
+    checkpoints.remove(owner);
     synchronized (claims) {
       claims.values().removeIf(owner::equals);
     }
@@ -1120,7 +1144,13 @@ public final class HomeAssignmentReconciler
     awaitWritten(patchStatusBehind(assignment));
   }
 
-  /** Queues a status write; writes are applied one at a time, in the order they were queued. */
+  /**
+   * Queues a status write; writes are applied one at a time, in the order they were queued. A write
+   * still queued when a newer one for the same assignment arrives is skipped: each carries the
+   * whole status, so the newer one says everything it would have. (Every write makes the API server
+   * rewrite the whole object, key list included; a fast move queues several per batch.) The future
+   * completes once this status, or a newer one, is written.
+   */
   private Future<?> patchStatusBehind(HomeAssignment assignment) {
     HomeAssignment patch = new HomeAssignment();
     patch.setMetadata(
@@ -1129,7 +1159,15 @@ public final class HomeAssignmentReconciler
             .withNamespace(assignment.getMetadata().getNamespace())
             .build());
     patch.setStatus(client.getKubernetesSerialization().clone(assignment.getStatus()));
-    return writer.submit(() -> client.resource(patch).patchStatus());
+    String ref = ref(assignment);
+    unwritten.put(ref, patch);
+    return writer.submit(
+        () -> {
+          HomeAssignment latest = unwritten.remove(ref);
+          if (latest != null) {
+            client.resource(latest).patchStatus();
+          }
+        });
   }
 
   private static void awaitWritten(Future<?> written) {

@@ -36,6 +36,11 @@ public class HomeAssignmentStatus {
   private Integer batchSize;
 
   @JsonPropertyDescription(
+      "Units (keys, or buckets) per batch, fixed when the move was validated: an operator that"
+          + " resumes the move cuts the same batches.")
+  private Integer unitsPerBatch;
+
+  @JsonPropertyDescription(
       "When the current batch was fenced (RFC 3339); it must switch within maxWriteUnavailability"
           + " of this or it rolls back.")
   private String fencedAt;
@@ -120,6 +125,14 @@ public class HomeAssignmentStatus {
 
   public void setBatchSize(Integer batchSize) {
     this.batchSize = batchSize;
+  }
+
+  public Integer getUnitsPerBatch() {
+    return unitsPerBatch;
+  }
+
+  public void setUnitsPerBatch(Integer unitsPerBatch) {
+    this.unitsPerBatch = unitsPerBatch;
   }
 
   public String getFencedAt() {
