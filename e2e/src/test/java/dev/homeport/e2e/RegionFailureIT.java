@@ -163,7 +163,7 @@ class RegionFailureIT extends LocalSystemScenario {
       scenario.event(flipped, "operator: FailedOver>" + peer);
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> servedSince(flipped, forRegion, peer) >= 200);
+          .until(() -> system.history().servedSince(flipped, forRegion, peer) >= 200);
 
       restored = System.nanoTime();
       outage.restore(scenario);
@@ -172,7 +172,7 @@ class RegionFailureIT extends LocalSystemScenario {
       scenario.event(failedBack, "operator: " + region + " Active");
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> servedSince(failedBack, forRegion, region) >= 200);
+          .until(() -> system.history().servedSince(failedBack, forRegion, region) >= 200);
     }
 
     List<ClientOp> ops =
@@ -212,16 +212,5 @@ class RegionFailureIT extends LocalSystemScenario {
     if (!outage.stopsLeaseRenewals()) {
       assertThat(otherFailures).as("the other regions' keys were never affected").isZero();
     }
-  }
-
-  private long servedSince(long since, Predicate<ClientOp> matching, String region) {
-    return system.history().ops().stream()
-        .filter(
-            op ->
-                op.startNanos() >= since
-                    && matching.test(op)
-                    && op.acknowledged()
-                    && region.equals(op.servedBy()))
-        .count();
   }
 }

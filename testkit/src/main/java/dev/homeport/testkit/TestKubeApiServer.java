@@ -90,6 +90,27 @@ public final class TestKubeApiServer implements AutoCloseable {
     return CommandResult.run(command, ProjectPaths.root(), 120, TimeUnit.SECONDS);
   }
 
+  /**
+   * Applies Homeport's CRDs (the checkout's {@code crds/}) and waits until the API server serves
+   * both kinds; fails with kubectl's output otherwise.
+   */
+  public void installCrds() {
+    List<CommandResult> steps = new ArrayList<>();
+    steps.add(kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
+    steps.add(
+        kubectl(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/regiontopologies.homeport.dev",
+            "crd/homeassignments.homeport.dev"));
+    for (CommandResult step : steps) {
+      if (step.exitCode() != 0) {
+        throw new IllegalStateException("Could not install the CRDs: " + step);
+      }
+    }
+  }
+
   @Override
   public void close() {
     client.close();

@@ -164,14 +164,14 @@ public final class FailoverRuns {
       flipped = System.nanoTime();
       await(peer + " serving " + region + "'s keys")
           .atMost(Duration.ofSeconds(20))
-          .until(() -> servedSince(flipped, forRegion, peer) >= 100);
+          .until(() -> system.history().servedSince(flipped, forRegion, peer) >= 100);
       restored = System.nanoTime();
       system.restore(region);
       system.awaitSummary(system.allActive(), Duration.ofSeconds(90));
       failedBack = System.nanoTime();
       await(region + " serving its keys again")
           .atMost(Duration.ofSeconds(20))
-          .until(() -> servedSince(failedBack, forRegion, region) >= 50);
+          .until(() -> system.history().servedSince(failedBack, forRegion, region) >= 50);
     }
     List<ClientOp> during =
         system.history().ops().stream()
@@ -207,16 +207,5 @@ public final class FailoverRuns {
       }
     }
     return null;
-  }
-
-  private long servedSince(long since, Predicate<ClientOp> matching, String region) {
-    return system.history().ops().stream()
-        .filter(
-            op ->
-                op.startNanos() >= since
-                    && matching.test(op)
-                    && op.acknowledged()
-                    && region.equals(op.servedBy()))
-        .count();
   }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
 
 /**
  * What happened during a scenario: every request the clients sent, every write the backends
@@ -46,6 +47,21 @@ public final class History {
   /** The requests recorded so far, in the order they were recorded. */
   public List<ClientOp> ops() {
     return List.copyOf(ops);
+  }
+
+  /**
+   * Requests matching {@code matching}, sent at or after {@code sinceNanos}, that {@code region}
+   * served and acknowledged.
+   */
+  public long servedSince(long sinceNanos, Predicate<ClientOp> matching, String region) {
+    return ops().stream()
+        .filter(
+            op ->
+                op.startNanos() >= sinceNanos
+                    && matching.test(op)
+                    && op.acknowledged()
+                    && region.equals(op.servedBy()))
+        .count();
   }
 
   /** The applied writes recorded so far, in the order they were recorded. */

@@ -11,9 +11,7 @@ import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.crds.v1alpha1.status.RegionStatus;
 import dev.homeport.operator.HomeportOperator;
-import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.KubeApiServerExtension;
-import dev.homeport.testkit.ProjectPaths;
 import dev.homeport.testkit.TestKubeApiServer;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -70,15 +68,7 @@ class RegionDirectoryRestoreIT {
   @BeforeAll
   static void installCrds(TestKubeApiServer server) {
     client = server.client();
-    expectSuccess(server.kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
-    for (String crd : List.of("regiontopologies", "homeassignments")) {
-      expectSuccess(
-          server.kubectl(
-              "wait",
-              "--for=condition=Established",
-              "--timeout=60s",
-              "crd/" + crd + ".homeport.dev"));
-    }
+    server.installCrds();
   }
 
   @BeforeEach
@@ -391,9 +381,5 @@ class RegionDirectoryRestoreIT {
                     .findFirst(),
             Optional::isPresent)
         .orElseThrow();
-  }
-
-  private static void expectSuccess(CommandResult result) {
-    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 }

@@ -16,9 +16,7 @@ import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.crds.v1alpha1.status.RegionStatus;
 import dev.homeport.operator.HomeportOperator;
-import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.KubeApiServerExtension;
-import dev.homeport.testkit.ProjectPaths;
 import dev.homeport.testkit.TestKubeApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -64,15 +62,7 @@ class RegionLifecycleIT {
   @BeforeAll
   static void installCrds(TestKubeApiServer server) {
     client = server.client();
-    expectSuccess(server.kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
-    for (String crd : List.of("regiontopologies", "homeassignments")) {
-      expectSuccess(
-          server.kubectl(
-              "wait",
-              "--for=condition=Established",
-              "--timeout=60s",
-              "crd/" + crd + ".homeport.dev"));
-    }
+    server.installCrds();
   }
 
   @BeforeEach
@@ -528,9 +518,5 @@ class RegionLifecycleIT {
         .filter(c -> c.getType().equals(type))
         .findFirst()
         .orElseThrow();
-  }
-
-  private static void expectSuccess(CommandResult result) {
-    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 }

@@ -16,9 +16,7 @@ import dev.homeport.crds.v1alpha1.status.DrillResult;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.operator.HomeportOperator;
 import dev.homeport.operator.drill.Drills;
-import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.KubeApiServerExtension;
-import dev.homeport.testkit.ProjectPaths;
 import dev.homeport.testkit.TestKubeApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -90,28 +88,13 @@ class RegionTopologyDrillIT {
   @BeforeAll
   static void installCrds(TestKubeApiServer server) {
     client = server.client();
-    expectSuccess(server.kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
-    expectSuccess(
-        server.kubectl(
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/regiontopologies.homeport.dev"));
+    server.installCrds();
   }
 
   @BeforeEach
   void start() throws Exception {
     StandInRegion.BROKEN.clear();
-    for (String region : REGIONS) {
-      StandInRegion standIn = new StandInRegion(region);
-      standIn.position.set(1000);
-      for (String other : REGIONS) {
-        if (!other.equals(region)) {
-          standIn.applied.put(other, new AtomicLong(1000));
-        }
-      }
-      regions.put(region, standIn);
-    }
+    regions.putAll(StandInRegion.inSync(REGIONS));
     operator = new HomeportOperator(client, null, null);
     operator.start();
     watcher = Executors.newSingleThreadScheduledExecutor();
@@ -713,9 +696,5 @@ class RegionTopologyDrillIT {
     assertThat(operator.registry().scrape())
         .containsPattern(
             "homeport_operator_drill_frontdoor_reads_failed_total\\{region=\"frankfurt\"} [1-9]");
-  }
-
-  private static void expectSuccess(CommandResult result) {
-    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 }

@@ -9,9 +9,7 @@ import dev.homeport.crds.v1alpha1.RegionTopology;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.crds.v1alpha1.status.RegionStatus;
 import dev.homeport.operator.HomeportOperator;
-import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.KubeApiServerExtension;
-import dev.homeport.testkit.ProjectPaths;
 import dev.homeport.testkit.TestKubeApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,28 +44,13 @@ class RegionTopologyFailbackIT {
   @BeforeAll
   static void installCrds(TestKubeApiServer server) {
     client = server.client();
-    expectSuccess(server.kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
-    expectSuccess(
-        server.kubectl(
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/regiontopologies.homeport.dev"));
+    server.installCrds();
   }
 
   @BeforeEach
   void start() throws Exception {
     StandInRegion.BROKEN.clear();
-    for (String region : REGIONS) {
-      StandInRegion standIn = new StandInRegion(region);
-      standIn.position.set(1000);
-      for (String other : REGIONS) {
-        if (!other.equals(region)) {
-          standIn.applied.put(other, new AtomicLong(1000));
-        }
-      }
-      regions.put(region, standIn);
-    }
+    regions.putAll(StandInRegion.inSync(REGIONS));
     operator = new HomeportOperator(client, null, null);
     operator.start();
   }
@@ -292,9 +274,5 @@ class RegionTopologyFailbackIT {
         .filter(c -> c.getType().equals(type))
         .findFirst()
         .orElseThrow();
-  }
-
-  private static void expectSuccess(CommandResult result) {
-    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 }

@@ -10,9 +10,7 @@ import dev.homeport.contract.RoutingTable;
 import dev.homeport.crds.v1alpha1.RegionTopology;
 import dev.homeport.crds.v1alpha1.status.RegionPhase;
 import dev.homeport.operator.HomeportOperator;
-import dev.homeport.testkit.CommandResult;
 import dev.homeport.testkit.KubeApiServerExtension;
-import dev.homeport.testkit.ProjectPaths;
 import dev.homeport.testkit.RedisServer;
 import dev.homeport.testkit.TestKubeApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -56,13 +54,7 @@ class RegionTopologyFailoverIT {
   static void installCrds(TestKubeApiServer server) {
     apiServer = server;
     client = server.client();
-    expectSuccess(server.kubectl("apply", "-f", ProjectPaths.root().resolve("crds").toString()));
-    expectSuccess(
-        server.kubectl(
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/regiontopologies.homeport.dev"));
+    server.installCrds();
   }
 
   @BeforeEach
@@ -424,9 +416,5 @@ class RegionTopologyFailoverIT {
         .filter(c -> c.getType().equals(type))
         .findFirst()
         .orElseThrow();
-  }
-
-  private static void expectSuccess(CommandResult result) {
-    assertThat(result.exitCode()).as(result.toString()).isZero();
   }
 }

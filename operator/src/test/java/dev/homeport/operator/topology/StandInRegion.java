@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,6 +143,25 @@ final class StandInRegion implements AutoCloseable {
                   region.equals("singapore") ? singaporeCapacity : 100));
     }
     return yaml;
+  }
+
+  /**
+   * A stand-in for each of {@code names}, in order, each at write position 1000 and having applied
+   * every other's writes up to 1000: replication idle and caught up.
+   */
+  static Map<String, StandInRegion> inSync(List<String> names) throws IOException {
+    Map<String, StandInRegion> standIns = new LinkedHashMap<>();
+    for (String name : names) {
+      StandInRegion standIn = new StandInRegion(name);
+      standIn.position.set(1000);
+      for (String other : names) {
+        if (!other.equals(name)) {
+          standIn.applied.put(other, new AtomicLong(1000));
+        }
+      }
+      standIns.put(name, standIn);
+    }
+    return standIns;
   }
 
   StandInRegion(String name) throws IOException {
