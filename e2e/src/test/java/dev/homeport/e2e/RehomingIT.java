@@ -614,11 +614,8 @@ class RehomingIT {
             () -> {
               HomeAssignment assignment = get(name);
               return assignment.getStatus() != null
-                  && Set.of(
-                          HomeAssignmentPhase.Completed,
-                          HomeAssignmentPhase.Failed,
-                          HomeAssignmentPhase.RolledBack)
-                      .contains(assignment.getStatus().getPhase());
+                  && assignment.getStatus().getPhase() != null
+                  && assignment.getStatus().getPhase().finished();
             });
     return get(name);
   }

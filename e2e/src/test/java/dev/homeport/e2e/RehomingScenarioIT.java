@@ -77,11 +77,7 @@ class RehomingScenarioIT extends LocalSystemScenario {
                 return current != null
                     && current.getStatus() != null
                     && current.getStatus().getPhase() != null
-                    && Set.of(
-                            HomeAssignmentPhase.Completed,
-                            HomeAssignmentPhase.Failed,
-                            HomeAssignmentPhase.RolledBack)
-                        .contains(current.getStatus().getPhase());
+                    && current.getStatus().getPhase().finished();
               });
       completed = System.nanoTime();
       done = assignment();
@@ -95,7 +91,7 @@ class RehomingScenarioIT extends LocalSystemScenario {
     Timeline timeline = Timeline.of(ops);
     CheckResult result =
         HistoryChecker.check(
-            system.history(), HistoryChecker.Policy.strict(Scenarios.LEASE_AND_SKEW));
+            system.history(), HistoryChecker.Policy.strict(LocalSystem.FAST_LEASE_AND_SKEW));
     long afterAtSingapore =
         ops.stream()
             .filter(op -> op.startNanos() > completed && op.acknowledged())

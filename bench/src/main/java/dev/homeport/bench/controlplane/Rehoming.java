@@ -3,7 +3,6 @@ package dev.homeport.bench.controlplane;
 import static org.awaitility.Awaitility.await;
 
 import dev.homeport.crds.v1alpha1.HomeAssignment;
-import dev.homeport.crds.v1alpha1.status.HomeAssignmentPhase;
 import dev.homeport.crds.v1alpha1.status.HomeAssignmentStatus;
 import dev.homeport.e2e.ClientLoad;
 import dev.homeport.e2e.LocalSystem;
@@ -239,10 +238,7 @@ public final class Rehoming {
   private static boolean finished(HomeAssignment assignment) {
     return assignment != null
         && assignment.getStatus() != null
-        && Set.of(
-                HomeAssignmentPhase.Completed,
-                HomeAssignmentPhase.Failed,
-                HomeAssignmentPhase.RolledBack)
-            .contains(assignment.getStatus().getPhase());
+        && assignment.getStatus().getPhase() != null
+        && assignment.getStatus().getPhase().finished();
   }
 }

@@ -91,12 +91,6 @@ public final class HomeAssignmentReconciler
           HomeAssignmentPhase.Draining,
           HomeAssignmentPhase.Switching);
 
-  private static final Set<HomeAssignmentPhase> FINISHED =
-      EnumSet.of(
-          HomeAssignmentPhase.Completed,
-          HomeAssignmentPhase.Failed,
-          HomeAssignmentPhase.RolledBack);
-
   /** Prefixes of the units moves claim, so a key and a bucket never share a claim. */
   private static final String KEY_CLAIM = "key:";
 
@@ -161,7 +155,7 @@ public final class HomeAssignmentReconciler
       HomeAssignment assignment, Context<HomeAssignment> context) {
     HomeAssignmentStatus status = status(assignment);
     HomeAssignmentPhase phase = status.getPhase();
-    if (phase != null && FINISHED.contains(phase)) {
+    if (phase != null && phase.finished()) {
       return UpdateControl.noUpdate();
     }
     Setting setting;
@@ -665,7 +659,7 @@ public final class HomeAssignmentReconciler
   private UpdateControl<HomeAssignment> move(
       HomeAssignment assignment, Setting setting, Batches batches, int first) throws Unfinished {
     HomeAssignmentStatus status = status(assignment);
-    if (FINISHED.contains(status.getPhase())) {
+    if (status.getPhase() != null && status.getPhase().finished()) {
       return UpdateControl.noUpdate();
     }
     Instant started = Instant.parse(status.getStartedAt());

@@ -15,12 +15,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -52,12 +50,6 @@ final class RegionLifecycle {
 
   /** Longest time for reading every region's directory or copying it into a joining region. */
   private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
-
-  private static final Set<HomeAssignmentPhase> FINISHED =
-      EnumSet.of(
-          HomeAssignmentPhase.Completed,
-          HomeAssignmentPhase.Failed,
-          HomeAssignmentPhase.RolledBack);
 
   /**
    * A region's standing while it joins or leaves, for the RegionsValid condition.
@@ -493,7 +485,7 @@ final class RegionLifecycle {
         client.resources(HomeAssignment.class).inAnyNamespace().list().getItems()) {
       HomeAssignmentPhase phase =
           assignment.getStatus() == null ? null : assignment.getStatus().getPhase();
-      if (phase == null || !FINISHED.contains(phase)) {
+      if (phase == null || !phase.finished()) {
         moves.add(
             new RegionRemovals.Move(
                 assignment.getMetadata().getNamespace() + "/" + assignment.getMetadata().getName(),

@@ -440,11 +440,7 @@ class RegionLifecycleIT {
                 a ->
                     a.getStatus() != null
                         && a.getStatus().getPhase() != null
-                        && List.of(
-                                HomeAssignmentPhase.Completed,
-                                HomeAssignmentPhase.Failed,
-                                HomeAssignmentPhase.RolledBack)
-                            .contains(a.getStatus().getPhase()));
+                        && a.getStatus().getPhase().finished());
     assertThat(done.getStatus().getPhase())
         .as(done.getStatus().getMessage())
         .isEqualTo(HomeAssignmentPhase.Completed);

@@ -9,5 +9,10 @@ public enum HomeAssignmentPhase {
   Switching,
   Completed,
   Failed,
-  RolledBack
+  RolledBack;
+
+  /** Whether the move is over, one way or the other: Completed, Failed or RolledBack. */
+  public boolean finished() {
+    return this == Completed || this == Failed || this == RolledBack;
+  }
 }
