@@ -34,7 +34,7 @@ class ClockSkewIT extends LocalSystemScenario {
     return LocalSystem.start(
         LocalSystem.Options.scenario(
                 ProjectPaths.root().resolve("e2e/target/local-ClockSkewIT"),
-                Scenarios.fastFailover())
+                LocalSystem.fastFailover())
             .withClockSkew("singapore", SKEW));
   }
 

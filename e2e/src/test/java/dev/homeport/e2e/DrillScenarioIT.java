@@ -129,7 +129,7 @@ class DrillScenarioIT extends LocalSystemScenario {
     Timeline timeline = Timeline.of(ops);
     CheckResult result =
         HistoryChecker.check(
-            system.history(), HistoryChecker.Policy.strict(Scenarios.LEASE_AND_SKEW));
+            system.history(), HistoryChecker.Policy.strict(LocalSystem.FAST_LEASE_AND_SKEW));
     scenario
         .figure("RTO (drill report: start to every synthetic request served by " + peer + ")", rto)
         .figure("RPO proxy (drill report)", String.valueOf(report.get("rpo")))
@@ -165,7 +165,7 @@ class DrillScenarioIT extends LocalSystemScenario {
         .hasSize(2);
     assertThat(rto)
         .as("never before the lease and the skew margin ran out")
-        .isGreaterThan(Scenarios.LEASE_AND_SKEW);
+        .isGreaterThan(LocalSystem.FAST_LEASE_AND_SKEW);
     assertThat(result.lost()).as(result.summary()).isZero();
     assertThat(result.doubled()).as(result.summary()).isZero();
     assertThat(result.splitBrain()).as(result.summary()).isZero();

@@ -127,7 +127,7 @@ class PartitionIT extends LocalSystemScenario {
     Timeline timeline = Timeline.of(ops);
     CheckResult result =
         HistoryChecker.check(
-            system.history(), HistoryChecker.Policy.strict(Scenarios.LEASE_AND_SKEW));
+            system.history(), HistoryChecker.Policy.strict(LocalSystem.FAST_LEASE_AND_SKEW));
     long otherRefused =
         ops.stream()
             .filter(

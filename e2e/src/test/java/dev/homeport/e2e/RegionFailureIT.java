@@ -184,7 +184,7 @@ class RegionFailureIT extends LocalSystemScenario {
             .orElseThrow();
     CheckResult result =
         HistoryChecker.check(
-            system.history(), HistoryChecker.Policy.strict(Scenarios.LEASE_AND_SKEW));
+            system.history(), HistoryChecker.Policy.strict(LocalSystem.FAST_LEASE_AND_SKEW));
     long otherFailures =
         ops.stream().filter(op -> !affected.contains(op.key()) && !op.acknowledged()).count();
     scenario
@@ -208,7 +208,7 @@ class RegionFailureIT extends LocalSystemScenario {
     assertThat(result.misattributed()).as(result.summary()).isZero();
     assertThat(rto)
         .as("never before the region's lease and the skew margin ran out")
-        .isGreaterThan(Scenarios.LEASE_AND_SKEW);
+        .isGreaterThan(LocalSystem.FAST_LEASE_AND_SKEW);
     if (!outage.stopsLeaseRenewals()) {
       assertThat(otherFailures).as("the other regions' keys were never affected").isZero();
     }

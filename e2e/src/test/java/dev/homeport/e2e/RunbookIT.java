@@ -87,11 +87,11 @@ class RunbookIT extends LocalSystemScenario {
   private String page;
 
   /**
-   * Failover within seconds (Scenarios.fastFailover), with failback on approval, as a production
+   * Failover within seconds (LocalSystem.fastFailover), with failback on approval, as a production
    * topology has it: the failback page is about giving that approval.
    */
   private static Consumer<RegionTopologySpec> topology() {
-    return Scenarios.fastFailover()
+    return LocalSystem.fastFailover()
         .andThen(
             spec -> {
               FailbackPolicy failback = new FailbackPolicy();
@@ -544,7 +544,7 @@ class RunbookIT extends LocalSystemScenario {
   private Scenario finish(Scenario scenario, RunbookRunner.Result result) {
     CheckResult check =
         HistoryChecker.check(
-            system.history(), HistoryChecker.Policy.strict(Scenarios.LEASE_AND_SKEW));
+            system.history(), HistoryChecker.Policy.strict(LocalSystem.FAST_LEASE_AND_SKEW));
     scenario
         .figure("page " + page + ", " + result.blocks().size() + " command blocks", result.took())
         .check(check);

@@ -1,6 +1,5 @@
 package dev.homeport.e2e;
 
-import dev.homeport.crds.v1alpha1.spec.RegionTopologySpec;
 import dev.homeport.testkit.ProjectPaths;
 import java.net.URI;
 import java.nio.file.Path;
@@ -8,25 +7,16 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /** What the end-to-end scenarios share: the local system with failover timings for tests. */
 final class Scenarios {
 
-  /** Lease duration plus skew margin: the shortest a home can be fenced before a peer serves. */
-  static final Duration LEASE_AND_SKEW = LocalSystem.FAST_LEASE_AND_SKEW;
-
   private Scenarios() {}
-
-  /** Failover within seconds: {@link LocalSystem#fastFailover()}. */
-  static Consumer<RegionTopologySpec> fastFailover() {
-    return LocalSystem.fastFailover();
-  }
 
   /** The local system for one scenario class, its state and logs under e2e/target/. */
   static LocalSystem start(String scenario) {
     Path state = ProjectPaths.root().resolve("e2e/target/local-" + scenario);
-    return LocalSystem.start(LocalSystem.Options.scenario(state, fastFailover()));
+    return LocalSystem.start(LocalSystem.Options.scenario(state, LocalSystem.fastFailover()));
   }
 
   /** Front-door URLs of the given regions, where clients enter. */

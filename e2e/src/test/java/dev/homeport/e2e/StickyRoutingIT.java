@@ -77,7 +77,7 @@ class StickyRoutingIT extends LocalSystemScenario {
     }
     CheckResult result =
         HistoryChecker.check(
-            system.history(), HistoryChecker.Policy.strict(Scenarios.LEASE_AND_SKEW));
+            system.history(), HistoryChecker.Policy.strict(LocalSystem.FAST_LEASE_AND_SKEW));
     Timeline timeline =
         Timeline.of(
             system.history().ops().stream().filter(op -> op.startNanos() >= start).toList());

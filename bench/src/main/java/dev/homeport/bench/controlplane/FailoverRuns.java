@@ -173,20 +173,22 @@ public final class FailoverRuns {
           .atMost(Duration.ofSeconds(20))
           .until(() -> system.history().servedSince(failedBack, forRegion, region) >= 50);
     }
+    // The region's keys' requests while it was down.
     List<ClientOp> during =
         system.history().ops().stream()
             .filter(op -> op.startNanos() >= failed && op.startNanos() < restored)
+            .filter(forRegion)
             .toList();
-    Timeline timeline = Timeline.of(during.stream().filter(forRegion).toList());
+    Timeline timeline = Timeline.of(during);
     long rto =
-        Timeline.of(during)
+        timeline
             .rto(failed, forRegion)
             .orElseThrow(
                 () ->
                     new IllegalStateException(
                         region + "'s keys were never served again before it returned"))
             .toMillis();
-    long refused = during.stream().filter(forRegion).filter(op -> !op.acknowledged()).count();
+    long refused = during.stream().filter(op -> !op.acknowledged()).count();
     return new Run(
         number,
         region,
